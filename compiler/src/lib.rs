@@ -1,0 +1,1 @@
+//! idlc: a Thrift IDL compiler.

@@ -1,0 +1,2 @@
+//! The `idlc` command line.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Placeholder until the protocol benches land.
+fn main() {}
