@@ -1,7 +1,10 @@
 //! The protocol layer: the [`Writer`] and [`Reader`] traits generated code is written against, the wire type
 //! ids they share, [`Limits`] for untrusted input, and one module per protocol.
 
+pub mod binary;
+pub mod compact;
 mod input;
+pub mod json;
 mod limits;
 
 pub use input::{BytesInput, ReadBuf, SliceInput};
