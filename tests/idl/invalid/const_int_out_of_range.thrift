@@ -1,0 +1,2 @@
+// 300 does not fit in an i8.
+const i8 SMALL = 300

@@ -1,0 +1,4 @@
+// A service extends a service defined nowhere.
+service Derived extends Missing {
+  void run()
+}

@@ -1,0 +1,4 @@
+// A character that is no token of the language.
+struct Point {
+  1: i32 x @ 5
+}

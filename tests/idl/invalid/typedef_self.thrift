@@ -1,0 +1,2 @@
+// A typedef names itself.
+typedef Loop Loop

@@ -1,0 +1,3 @@
+// A string literal runs to the end of the file.
+namespace rs unterminated
+const string GREETING = 'hello, world

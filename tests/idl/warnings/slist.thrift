@@ -1,0 +1,4 @@
+// slist is a deprecated name for string: idlc accepts it with a warning.
+struct Note {
+  1: slist text
+}
