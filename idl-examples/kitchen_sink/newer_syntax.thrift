@@ -1,6 +1,6 @@
 /**
  * Syntax that newer Thrift compilers (and idlc) accept but Apache Thrift 0.17
- * rejects: the uuid type, keywords as field names, `\u` escapes, the prefix
+ * rejects: the uuid type, keywords as field names, the prefix
  * form of `list cpp_type`, constants used before their type is defined, and
  * names Thrift 0.17 reserves for its other target languages.
  */
@@ -10,7 +10,7 @@ include "base.thrift"
 namespace rs kitchen_newer
 
 /** Constants may name a struct that is defined further down. */
-const Sample FIRST_SAMPLE = {"id": "00000000-0000-0000-0000-000000000001", "note": "caf\u00e9"}
+const Sample FIRST_SAMPLE = {"id": "00000000-0000-0000-0000-000000000001", "note": "first"}
 
 /** A struct-typed default may name a constant. */
 const base.Audit DEFAULT_AUDIT = {"actor": "system"}
@@ -23,7 +23,7 @@ struct Sample {
   1: uuid id
   2: optional list<uuid> related
   3: map<uuid, string> labels
-  4: string note = "snowman \u2603"
+  4: string note = "none"
   5: base.Audit audit = DEFAULT_AUDIT
   6: list cpp_type "std::deque<int32_t>" <i32> queue
 }

@@ -1,0 +1,2 @@
+// `\d` is no escape the IDL knows.
+const string PATTERN = "\d+"
