@@ -73,6 +73,8 @@ const byte ALSO_TINY = 127
 const i16 SMALL = -32768
 const i32 HEX_MASK = 0x7FFFFFFF
 const i32 NEGATIVE = -42
+const i32 NEGATIVE_HEX = -0x10
+const i64 PLUS_SIGN = +7
 const i64 BIG = 9223372036854775807
 const i64 BIG_HEX = 0xFFFFFFFF
 const double PI = 3.14159
@@ -114,9 +116,17 @@ struct Point {
   2: double y
 }
 
+/** A struct made of structs. */
+struct Segment {
+  1: Point start
+  2: Point end
+}
+
 /** Struct constants are written as maps from field name to value. */
 const Point ORIGIN_POINT = {"x": 0.0, "y": 0.0}
 const list<Point> TRIANGLE = [{"x": 0, "y": 0}, {"x": 1, "y": 0}, {"x": 0, "y": 1}]
+/** Nested struct constants nest the maps. */
+const Segment DIAGONAL = {"start": {"x": 0, "y": 0}, "end": {"x": 1.5, "y": -1.5e1}}
 
 /** Every base type, with defaults. */
 struct AllBaseTypes {
