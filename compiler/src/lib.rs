@@ -1,1 +1,75 @@
 //! idlc: a Thrift IDL compiler.
+//!
+//! This library is the one front end behind every door (the `idlc` command, build scripts and
+//! the derive macro): [`check_files`] reads IDL files and everything they include, parses them,
+//! resolves names and checks types and constants, and returns either a resolved
+//! [`ir::Program`] or every problem found as [`Diagnostic`]s.
+//!
+//! ```
+//! let checked = idlc::check_source(
+//!     "demo.thrift",
+//!     "struct Point { 1: i32 x, 2: i32 y }",
+//!     &idlc::CheckOptions::default(),
+//! );
+//! assert!(!checked.has_errors());
+//! let program = checked.program.unwrap();
+//! assert_eq!(program.structs[0].fields.len(), 2);
+//! ```
+
+use std::path::PathBuf;
+
+pub mod check;
+pub mod diagnostics;
+pub mod ir;
+pub mod syntax;
+
+pub use diagnostics::{Diagnostic, Label, Severity, SourceMap};
+pub use syntax::ast;
+
+/// Settings for checking.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Directories searched for includes after the including file's own directory, in order.
+    pub include_dirs: Vec<PathBuf>,
+}
+
+/// The result of checking: a program if there were no errors, and every diagnostic.
+#[derive(Debug)]
+pub struct Checked {
+    /// The resolved program; `Some` exactly when no diagnostic is an error.
+    pub program: Option<ir::Program>,
+    /// Errors and warnings, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read, for rendering diagnostics.
+    pub sources: SourceMap,
+}
+
+impl Checked {
+    /// True if any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// All diagnostics rendered as plain text (no colour), with source snippets.
+    pub fn render(&self) -> String {
+        diagnostics::render_plain(&self.diagnostics, &self.sources)
+    }
+}
+
+/// Reads, parses and checks the given files and everything they include.
+pub fn check_files(roots: &[PathBuf], options: &CheckOptions) -> Checked {
+    check::run(check::Roots::Paths(roots), options)
+}
+
+/// Checks IDL text held in memory, shown as `name` in diagnostics; its includes are still read
+/// from disk, relative to `name`'s directory and then the include directories.
+pub fn check_source(name: &str, text: &str, options: &CheckOptions) -> Checked {
+    check::run(check::Roots::Text { name, text }, options)
+}
+
+/// Parses one file without resolving anything. The tree's spans use file id 0.
+pub fn parse(name: &str, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
+    let mut sources = SourceMap::new();
+    let file = sources.add(name, text);
+    syntax::parser::parse_file(file, text)
+}

@@ -1,0 +1,511 @@
+//! Constants: evaluates every `const` and field default to a value of its declared type.
+//!
+//! Reports names that refer to nothing, unqualified enum members, values of the wrong type,
+//! integers that do not fit, enum values no member has, struct constants naming unknown
+//! fields, malformed uuids and constants defined in terms of themselves.
+
+use super::Checker;
+use super::definitions::FieldSlot;
+use super::types::describe;
+use crate::diagnostics::Diagnostic;
+use crate::ir::{self, ConstId, DefinitionId, EnumId, TypeKind};
+use crate::syntax::ast::{self, ConstValueKind, DefinitionKind, FileId, Span};
+
+/// Where a constant is in its evaluation.
+#[derive(Clone, Debug)]
+pub(crate) enum State {
+    Pending,
+    InProgress,
+    /// Evaluated; `None` if it had errors (already reported).
+    Done(Option<ir::ConstValue>),
+}
+
+/// What a name in a constant value refers to.
+enum Target {
+    Const(ConstId),
+    EnumMember {
+        id: EnumId,
+        member: String,
+        value: i32,
+    },
+}
+
+impl<'a> Checker<'a> {
+    /// Evaluates every constant in definition order.
+    pub(crate) fn evaluate_consts(&mut self) {
+        for index in 0..self.program.consts.len() {
+            self.evaluate_const(ConstId(index as u32), None);
+        }
+    }
+
+    /// Evaluates field defaults; constants are all known by now.
+    pub(crate) fn evaluate_defaults(&mut self) {
+        let pending = std::mem::take(&mut self.pending_defaults);
+        for (slot, file, value) in pending {
+            let ty = match slot {
+                FieldSlot::Struct(id, index) => {
+                    self.program.structs[id.index()].fields[index].ty.clone()
+                }
+                FieldSlot::Param(id, function, index) => {
+                    self.program.services[id.index()].functions[function].params[index]
+                        .ty
+                        .clone()
+                }
+            };
+            let evaluated = self.value(file, &ty, value);
+            let field = match slot {
+                FieldSlot::Struct(id, index) => &mut self.program.structs[id.index()].fields[index],
+                FieldSlot::Param(id, function, index) => {
+                    &mut self.program.services[id.index()].functions[function].params[index]
+                }
+            };
+            field.default = evaluated;
+        }
+    }
+
+    fn evaluate_const(&mut self, id: ConstId, used_at: Option<Span>) -> Option<ir::ConstValue> {
+        match &self.const_states[id.index()] {
+            State::Done(value) => return value.clone(),
+            State::InProgress => {
+                let constant = &self.program.consts[id.index()];
+                let mut diagnostic = Diagnostic::error(
+                    "E0035",
+                    format!("constant `{}` is defined in terms of itself", constant.name),
+                    used_at.unwrap_or(constant.span),
+                    "this reference closes the cycle",
+                );
+                if let Some(definition) = self.syntax.get(&DefinitionId::Const(id)) {
+                    diagnostic = diagnostic.with_label(definition.1.name.span, "defined here");
+                }
+                self.error(diagnostic);
+                return None;
+            }
+            State::Pending => {}
+        }
+        let (file, definition) = self.syntax.get(&DefinitionId::Const(id)).copied()?;
+        self.const_states[id.index()] = State::InProgress;
+        let DefinitionKind::Const { ty, value } = &definition.kind else {
+            return None;
+        };
+        let evaluated = match self.lower_type(file, ty) {
+            Some(ty) => {
+                self.program.consts[id.index()].ty = ty.clone();
+                self.value(file, &ty, value)
+            }
+            None => None,
+        };
+        if let Some(value) = &evaluated {
+            self.program.consts[id.index()].value = value.clone();
+        }
+        self.const_states[id.index()] = State::Done(evaluated.clone());
+        evaluated
+    }
+
+    /// Checks a written value against a type and returns it in that type's shape.
+    pub(crate) fn value(
+        &mut self,
+        file: FileId,
+        expected: &ir::Type,
+        value: &ast::ConstValue,
+    ) -> Option<ir::ConstValue> {
+        let resolved = self.program.resolve(expected).clone();
+        if let ConstValueKind::Ref(name) = &value.kind {
+            return self.reference(file, expected, name);
+        }
+        match (&resolved.kind, &value.kind) {
+            (TypeKind::Bool, ConstValueKind::Bool(b)) => Some(ir::ConstValue::Bool(*b)),
+            // Apache Thrift reads `true` and `false` as 1 and 0, so both spellings work.
+            (TypeKind::Bool, ConstValueKind::Int(i @ (0 | 1))) => {
+                Some(ir::ConstValue::Bool(*i == 1))
+            }
+            (
+                kind @ (TypeKind::I8 | TypeKind::I16 | TypeKind::I32 | TypeKind::I64),
+                ConstValueKind::Int(i),
+            ) => self.int_in_range(*i, kind, expected, value.span),
+            (
+                TypeKind::I8 | TypeKind::I16 | TypeKind::I32 | TypeKind::I64,
+                ConstValueKind::Bool(b),
+            ) => Some(ir::ConstValue::Int(i64::from(*b))),
+            (TypeKind::Double, ConstValueKind::Int(i)) => Some(ir::ConstValue::Double(*i as f64)),
+            (TypeKind::Double, ConstValueKind::Double(d)) => Some(ir::ConstValue::Double(*d)),
+            (TypeKind::String | TypeKind::Binary, ConstValueKind::String(s)) => {
+                Some(ir::ConstValue::String(s.clone()))
+            }
+            (TypeKind::Uuid, ConstValueKind::String(s)) => {
+                if is_uuid(s) {
+                    Some(ir::ConstValue::Uuid(s.clone()))
+                } else {
+                    self.error(Diagnostic::error(
+                        "E0036",
+                        format!("`{s}` is not a uuid"),
+                        value.span,
+                        "expected 8-4-4-4-12 hexadecimal digits",
+                    ));
+                    None
+                }
+            }
+            (TypeKind::Enum(id), ConstValueKind::Int(i)) => {
+                let enumeration = self.program.enum_(*id);
+                match enumeration
+                    .members
+                    .iter()
+                    .find(|m| i64::from(m.value) == *i)
+                {
+                    Some(member) => Some(ir::ConstValue::Enum {
+                        id: *id,
+                        member: member.name.clone(),
+                        value: member.value,
+                    }),
+                    None => {
+                        let name = enumeration.name.clone();
+                        self.error(Diagnostic::error(
+                            "E0032",
+                            format!("no member of enum `{name}` has the value {i}"),
+                            value.span,
+                            "not a value of this enum",
+                        ));
+                        None
+                    }
+                }
+            }
+            (
+                TypeKind::List { element, .. } | TypeKind::Set { element, .. },
+                ConstValueKind::List(items),
+            ) => {
+                let mut out = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for item in items {
+                    match self.value(file, element, item) {
+                        Some(v) => out.push(v),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(ir::ConstValue::List(out))
+            }
+            (
+                TypeKind::Map {
+                    key,
+                    value: value_type,
+                    ..
+                },
+                ConstValueKind::Map(entries),
+            ) => {
+                let mut out = Vec::with_capacity(entries.len());
+                let mut ok = true;
+                for (k, v) in entries {
+                    let k = self.value(file, key, k);
+                    let v = self.value(file, value_type, v);
+                    match (k, v) {
+                        (Some(k), Some(v)) => out.push((k, v)),
+                        _ => ok = false,
+                    }
+                }
+                ok.then_some(ir::ConstValue::Map(out))
+            }
+            (TypeKind::Struct(id), ConstValueKind::Map(entries)) => {
+                self.struct_value(file, *id, entries)
+            }
+            // A typedef cycle, already reported.
+            (TypeKind::Typedef(_), _) => None,
+            _ => {
+                let expected_name = describe(&self.program, expected);
+                self.error(Diagnostic::error(
+                    "E0030",
+                    format!(
+                        "expected a value of type `{expected_name}`, found {}",
+                        describe_value(&value.kind)
+                    ),
+                    value.span,
+                    format!("expected `{expected_name}`"),
+                ));
+                None
+            }
+        }
+    }
+
+    fn int_in_range(
+        &mut self,
+        i: i64,
+        kind: &TypeKind,
+        expected: &ir::Type,
+        span: Span,
+    ) -> Option<ir::ConstValue> {
+        let (min, max) = match kind {
+            TypeKind::I8 => (i64::from(i8::MIN), i64::from(i8::MAX)),
+            TypeKind::I16 => (i64::from(i16::MIN), i64::from(i16::MAX)),
+            TypeKind::I32 => (i64::from(i32::MIN), i64::from(i32::MAX)),
+            _ => (i64::MIN, i64::MAX),
+        };
+        if (min..=max).contains(&i) {
+            return Some(ir::ConstValue::Int(i));
+        }
+        let name = describe(&self.program, expected);
+        self.error(Diagnostic::error(
+            "E0031",
+            format!("{i} does not fit in `{name}`"),
+            span,
+            format!("`{name}` holds {min} to {max}"),
+        ));
+        None
+    }
+
+    fn struct_value(
+        &mut self,
+        file: FileId,
+        id: ir::StructId,
+        entries: &[(ast::ConstValue, ast::ConstValue)],
+    ) -> Option<ir::ConstValue> {
+        let mut out = Vec::with_capacity(entries.len());
+        let mut ok = true;
+        for (key, value) in entries {
+            let ConstValueKind::String(name) = &key.kind else {
+                self.error(Diagnostic::error(
+                    "E0030",
+                    format!(
+                        "expected a field name of `{}` as a string, found {}",
+                        self.program.struct_(id).name,
+                        describe_value(&key.kind)
+                    ),
+                    key.span,
+                    "expected a string naming a field",
+                ));
+                ok = false;
+                continue;
+            };
+            let target = &self.program.struct_(id);
+            let Some(field) = target.fields.iter().find(|f| &f.name == name) else {
+                let struct_name = target.name.clone();
+                self.error(Diagnostic::error(
+                    "E0033",
+                    format!("`{struct_name}` has no field `{name}`"),
+                    key.span,
+                    "unknown field",
+                ));
+                ok = false;
+                continue;
+            };
+            let (field_id, field_type) = (field.id, field.ty.clone());
+            match self.value(file, &field_type, value) {
+                Some(v) => out.push((field_id, v)),
+                None => ok = false,
+            }
+        }
+        ok.then_some(ir::ConstValue::Struct { id, fields: out })
+    }
+
+    /// A value written as a name: another constant or an enum member.
+    fn reference(
+        &mut self,
+        file: FileId,
+        expected: &ir::Type,
+        name: &ast::Ident,
+    ) -> Option<ir::ConstValue> {
+        let target = self.resolve_value_name(file, name)?;
+        let resolved = self.program.resolve(expected).clone();
+        match target {
+            Target::EnumMember { id, member, value } => match &resolved.kind {
+                TypeKind::Enum(expected_id) if *expected_id == id => {
+                    Some(ir::ConstValue::Enum { id, member, value })
+                }
+                kind @ (TypeKind::I8 | TypeKind::I16 | TypeKind::I32 | TypeKind::I64) => {
+                    self.int_in_range(i64::from(value), kind, expected, name.span)
+                }
+                _ => {
+                    let found = self.program.enum_(id).name.clone();
+                    self.mismatch(expected, &format!("a member of enum `{found}`"), name.span);
+                    None
+                }
+            },
+            Target::Const(id) => {
+                let value = self.evaluate_const(id, Some(name.span))?;
+                let source_type = self.program.consts[id.index()].ty.clone();
+                let source = self.program.resolve(&source_type).clone();
+                if same_type(&self.program, &source, &resolved) {
+                    return Some(value);
+                }
+                match (&resolved.kind, &value) {
+                    (
+                        kind @ (TypeKind::I8 | TypeKind::I16 | TypeKind::I32 | TypeKind::I64),
+                        ir::ConstValue::Int(i),
+                    ) => self.int_in_range(*i, kind, expected, name.span),
+                    (
+                        kind @ (TypeKind::I8 | TypeKind::I16 | TypeKind::I32 | TypeKind::I64),
+                        ir::ConstValue::Enum { value, .. },
+                    ) => self.int_in_range(i64::from(*value), kind, expected, name.span),
+                    (TypeKind::Double, ir::ConstValue::Int(i)) => {
+                        Some(ir::ConstValue::Double(*i as f64))
+                    }
+                    (TypeKind::String | TypeKind::Binary, ir::ConstValue::String(_)) => Some(value),
+                    _ => {
+                        let found = describe(&self.program, &source_type);
+                        self.mismatch(
+                            expected,
+                            &format!("constant `{}` of type `{found}`", name.name),
+                            name.span,
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn mismatch(&mut self, expected: &ir::Type, found: &str, span: Span) {
+        let expected_name = describe(&self.program, expected);
+        self.error(Diagnostic::error(
+            "E0030",
+            format!("expected a value of type `{expected_name}`, found {found}"),
+            span,
+            format!("expected `{expected_name}`"),
+        ));
+    }
+
+    /// `CONST`, `Enum.MEMBER`, `module.CONST` or `module.Enum.MEMBER`.
+    fn resolve_value_name(&mut self, file: FileId, name: &ast::Ident) -> Option<Target> {
+        let parts: Vec<&str> = name.name.split('.').collect();
+        let found = match parts.as_slice() {
+            [single] => match self.lookup(file, single) {
+                Some(DefinitionId::Const(id)) => Some(Ok(Target::Const(id))),
+                _ => None,
+            },
+            [first, second] => match self.lookup(file, first) {
+                Some(DefinitionId::Enum(id)) => Some(self.member(id, second, name)),
+                _ => match self.lookup(file, &name.name) {
+                    Some(DefinitionId::Const(id)) => Some(Ok(Target::Const(id))),
+                    _ => None,
+                },
+            },
+            [module, enumeration, member] => {
+                match self.lookup(file, &format!("{module}.{enumeration}")) {
+                    Some(DefinitionId::Enum(id)) => Some(self.member(id, member, name)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match found {
+            Some(Ok(target)) => Some(target),
+            Some(Err(diagnostic)) => {
+                self.error(*diagnostic);
+                None
+            }
+            None => {
+                let diagnostic = self.unknown_value_name(file, name);
+                self.error(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn member(
+        &self,
+        id: EnumId,
+        member: &str,
+        name: &ast::Ident,
+    ) -> Result<Target, Box<Diagnostic>> {
+        let enumeration = self.program.enum_(id);
+        match enumeration.members.iter().find(|m| m.name == member) {
+            Some(m) => Ok(Target::EnumMember {
+                id,
+                member: m.name.clone(),
+                value: m.value,
+            }),
+            None => Err(Box::new(Diagnostic::error(
+                "E0032",
+                format!("enum `{}` has no member `{member}`", enumeration.name),
+                name.span,
+                "unknown member",
+            ))),
+        }
+    }
+
+    fn unknown_value_name(&self, file: FileId, name: &ast::Ident) -> Diagnostic {
+        if !name.name.contains('.') {
+            let scope = &self.scopes[file.0 as usize];
+            for (id, _) in scope.definitions.values() {
+                if let DefinitionId::Enum(enum_id) = id {
+                    let enumeration = self.program.enum_(*enum_id);
+                    if enumeration.members.iter().any(|m| m.name == name.name) {
+                        return Diagnostic::error(
+                            "E0034",
+                            format!(
+                                "enum member `{}` must be qualified with its enum",
+                                name.name
+                            ),
+                            name.span,
+                            format!("write `{}.{}`", enumeration.name, name.name),
+                        );
+                    }
+                }
+            }
+        }
+        let mut diagnostic = Diagnostic::error(
+            "E0021",
+            format!("unknown constant `{}`", name.name),
+            name.span,
+            "no constant or enum member with this name",
+        );
+        if let Some(hint) = self.lookup_hint(file, &name.name) {
+            diagnostic = diagnostic.with_note(hint);
+        }
+        diagnostic
+    }
+}
+
+fn same_type(program: &ir::Program, a: &ir::Type, b: &ir::Type) -> bool {
+    let (a, b) = (program.resolve(a), program.resolve(b));
+    match (&a.kind, &b.kind) {
+        (TypeKind::List { element: x, .. }, TypeKind::List { element: y, .. })
+        | (TypeKind::Set { element: x, .. }, TypeKind::Set { element: y, .. }) => {
+            same_type(program, x, y)
+        }
+        (
+            TypeKind::Map {
+                key: k1, value: v1, ..
+            },
+            TypeKind::Map {
+                key: k2, value: v2, ..
+            },
+        ) => same_type(program, k1, k2) && same_type(program, v1, v2),
+        (x, y) => x == y,
+    }
+}
+
+fn describe_value(value: &ConstValueKind) -> &'static str {
+    match value {
+        ConstValueKind::Int(_) => "an integer",
+        ConstValueKind::Double(_) => "a floating point number",
+        ConstValueKind::Bool(_) => "a boolean",
+        ConstValueKind::String(_) => "a string",
+        ConstValueKind::Ref(_) => "a name",
+        ConstValueKind::List(_) => "a list",
+        ConstValueKind::Map(_) => "a map",
+    }
+}
+
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, optionally in braces.
+fn is_uuid(text: &str) -> bool {
+    let inner = text
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(text);
+    let groups: Vec<&str> = inner.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_uuid;
+
+    #[test]
+    fn uuid_forms() {
+        assert!(is_uuid("00000000-4444-CCCC-ffff-0123456789ab"));
+        assert!(is_uuid("{00000000-4444-cccc-ffff-0123456789ab}"));
+        assert!(!is_uuid("00000000-4444-cccc-ffff-0123456789a"));
+        assert!(!is_uuid("not a uuid"));
+    }
+}

@@ -1,0 +1,522 @@
+//! Enums, structs and services: their members and the rules about them.
+//!
+//! Reports enum member names used twice and values that do not fit i32 (shared values are
+//! aliases: a warning), field ids and names used twice, ids outside i16, `required` in unions,
+//! `throws` of non-exceptions, `extends` of non-services and extension cycles, `oneway`
+//! functions that return or throw, and deprecated `async`.
+
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
+use super::{Checker, annotations};
+use crate::diagnostics::Diagnostic;
+use crate::ir::{self, DefinitionId, ServiceId, StructId, TypeKind};
+use crate::syntax::ast::{self, DefinitionKind, FileId, Requiredness, StructKind};
+
+/// Where a field with a default value lives, so the default can be filled in later.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FieldSlot {
+    /// Field `index` of a struct.
+    Struct(StructId, usize),
+    /// Argument `index` of function `function` of a service.
+    Param(ServiceId, usize, usize),
+}
+
+/// What a list of fields belongs to, which changes the rules.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum FieldContext {
+    Struct(StructKind),
+    Params,
+    Throws,
+    XsdAttrs,
+}
+
+impl<'a> Checker<'a> {
+    /// Gives every enum member its value.
+    pub(crate) fn lower_enums(&mut self) {
+        let entries: Vec<_> = self
+            .syntax
+            .iter()
+            .filter_map(|(id, (_, def))| match (id, &def.kind) {
+                (DefinitionId::Enum(e), DefinitionKind::Enum { members }) => Some((*e, members)),
+                _ => None,
+            })
+            .collect();
+        for (id, members) in entries {
+            let mut lowered: Vec<ir::EnumMember> = Vec::new();
+            let mut names: BTreeMap<&str, ast::Span> = BTreeMap::new();
+            let mut values: BTreeMap<i32, (&str, ast::Span)> = BTreeMap::new();
+            let mut previous: Option<i64> = None;
+            for member in members {
+                let value = match member.value {
+                    Some(literal) => literal.value,
+                    None => previous.map_or(0, |p| p + 1),
+                };
+                previous = Some(value);
+                let Ok(value32) = i32::try_from(value) else {
+                    let span = member.value.map_or(member.name.span, |l| l.span);
+                    let label = if member.value.is_some() {
+                        "does not fit in i32"
+                    } else {
+                        "the value after the previous member does not fit in i32"
+                    };
+                    self.error(Diagnostic::error(
+                        "E0027",
+                        format!(
+                            "value of enum member `{}` is out of range",
+                            member.name.name
+                        ),
+                        span,
+                        label,
+                    ));
+                    continue;
+                };
+                match names.entry(&member.name.name) {
+                    Entry::Occupied(first) => {
+                        self.error(
+                            Diagnostic::error(
+                                "E0026",
+                                format!(
+                                    "enum member `{}` is defined more than once",
+                                    member.name.name
+                                ),
+                                member.name.span,
+                                "defined again here",
+                            )
+                            .with_label(*first.get(), "first defined here"),
+                        );
+                        continue;
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(member.name.span);
+                    }
+                }
+                match values.entry(value32) {
+                    Entry::Occupied(first) => {
+                        let (first_name, first_span) = *first.get();
+                        self.error(
+                            Diagnostic::warning(
+                                "W0004",
+                                format!(
+                                    "`{}` has the same value ({value32}) as `{first_name}`",
+                                    member.name.name
+                                ),
+                                member.name.span,
+                                "alias",
+                            )
+                            .with_label(first_span, "value first used here"),
+                        );
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert((&member.name.name, member.name.span));
+                    }
+                }
+                lowered.push(ir::EnumMember {
+                    name: member.name.name.clone(),
+                    value: value32,
+                    explicit: member.value.is_some(),
+                    doc: member.doc.clone(),
+                    annotations: annotations(&member.annotations),
+                    span: member.span,
+                });
+            }
+            self.program.enums[id.index()].members = lowered;
+        }
+    }
+
+    /// Resolves the fields of every struct, union and exception.
+    pub(crate) fn lower_structs(&mut self) {
+        let entries: Vec<_> = self
+            .syntax
+            .iter()
+            .filter_map(|(id, (file, def))| match (id, &def.kind) {
+                (DefinitionId::Struct(s), DefinitionKind::Struct { kind, fields, .. }) => {
+                    Some((*s, *file, *kind, fields))
+                }
+                _ => None,
+            })
+            .collect();
+        for (id, file, kind, fields) in entries {
+            let lowered = self.lower_fields(file, fields, FieldContext::Struct(kind));
+            for (index, field) in fields.iter().enumerate() {
+                if let Some(default) = &field.default {
+                    self.pending_defaults
+                        .push((FieldSlot::Struct(id, index), file, default));
+                }
+            }
+            self.program.structs[id.index()].fields = lowered;
+        }
+    }
+
+    /// Lowers one list of fields. Keeps one output field per input field (in order), so
+    /// indexes stay valid for [`FieldSlot`]s, even when a field's type is unknown.
+    fn lower_fields(
+        &mut self,
+        file: FileId,
+        fields: &'a [ast::Field],
+        context: FieldContext,
+    ) -> Vec<ir::Field> {
+        let mut next_implicit: i64 = -1;
+        let mut ids: BTreeMap<i64, ast::Span> = BTreeMap::new();
+        let mut names: BTreeMap<&str, ast::Span> = BTreeMap::new();
+        let mut out = Vec::with_capacity(fields.len());
+        for field in fields {
+            let (id, implicit) = match field.id {
+                Some(literal) if literal.value > 0 => (literal.value, false),
+                Some(literal) => {
+                    self.error(
+                        Diagnostic::warning(
+                            "W0003",
+                            format!("field id {} is not positive", literal.value),
+                            literal.span,
+                            format!("replaced by {next_implicit}"),
+                        )
+                        .with_note(
+                            "Apache Thrift ignores ids below 1 and assigns a negative one instead",
+                        ),
+                    );
+                    next_implicit -= 1;
+                    (next_implicit + 1, true)
+                }
+                None => {
+                    self.error(
+                        Diagnostic::warning(
+                            "W0002",
+                            format!("field `{}` has no id", field.name.name),
+                            field.name.span,
+                            format!("assigned id {next_implicit}"),
+                        )
+                        .with_note(
+                            "implicit ids depend on field order; write an explicit id such as `1:`",
+                        ),
+                    );
+                    next_implicit -= 1;
+                    (next_implicit + 1, true)
+                }
+            };
+            let id_span = field.id.map_or(field.name.span, |l| l.span);
+            let id16 = match i16::try_from(id) {
+                Ok(id16) => id16,
+                Err(_) => {
+                    self.error(Diagnostic::error(
+                        "E0025",
+                        format!("field id {id} is out of range"),
+                        id_span,
+                        format!("ids must be between {} and {}", i16::MIN, i16::MAX),
+                    ));
+                    0
+                }
+            };
+            match ids.entry(id) {
+                Entry::Occupied(first) => self.error(
+                    Diagnostic::error(
+                        "E0023",
+                        format!("field id {id} is used more than once"),
+                        id_span,
+                        format!("`{}` reuses id {id}", field.name.name),
+                    )
+                    .with_label(*first.get(), "first used here"),
+                ),
+                Entry::Vacant(slot) => {
+                    slot.insert(id_span);
+                }
+            }
+            match names.entry(&field.name.name) {
+                Entry::Occupied(first) => self.error(
+                    Diagnostic::error(
+                        "E0024",
+                        format!("field name `{}` is used more than once", field.name.name),
+                        field.name.span,
+                        "defined again here",
+                    )
+                    .with_label(*first.get(), "first defined here"),
+                ),
+                Entry::Vacant(slot) => {
+                    slot.insert(field.name.span);
+                }
+            }
+            let (requiredness, requiredness_span) = field.requiredness;
+            let mut requiredness = requiredness;
+            if let Some(keyword) = requiredness_span {
+                match (context, requiredness) {
+                    (FieldContext::Struct(StructKind::Union), Requiredness::Required) => {
+                        self.error(
+                            Diagnostic::error(
+                                "E0044",
+                                format!("union member `{}` cannot be required", field.name.name),
+                                keyword,
+                                "at most one member of a union is set",
+                            )
+                            .with_note("remove `required`; union members are always optional"),
+                        );
+                    }
+                    (FieldContext::Params, Requiredness::Optional) => {
+                        self.error(Diagnostic::warning(
+                            "W0005",
+                            format!("`optional` has no effect on argument `{}`", field.name.name),
+                            keyword,
+                            "ignored",
+                        ));
+                        requiredness = Requiredness::Default;
+                    }
+                    _ => {}
+                }
+            }
+            let ty = self
+                .lower_type(file, &field.ty)
+                .unwrap_or_else(|| ir::Type::plain(TypeKind::I32));
+            let xsd_attrs = if field.xsd_attrs.is_empty() {
+                Vec::new()
+            } else {
+                self.lower_fields(file, &field.xsd_attrs, FieldContext::XsdAttrs)
+            };
+            out.push(ir::Field {
+                id: id16,
+                implicit_id: implicit,
+                name: field.name.name.clone(),
+                requiredness,
+                ty,
+                default: None,
+                reference: field.reference,
+                xsd_optional: field.xsd_optional,
+                xsd_nillable: field.xsd_nillable,
+                xsd_attrs,
+                doc: field.doc.clone(),
+                annotations: annotations(&field.annotations),
+                span: field.span,
+            });
+        }
+        out
+    }
+
+    /// Resolves services: bases, functions, arguments and exceptions.
+    pub(crate) fn lower_services(&mut self) {
+        let entries: Vec<_> = self
+            .syntax
+            .iter()
+            .filter_map(|(id, (file, def))| match (id, &def.kind) {
+                (DefinitionId::Service(s), DefinitionKind::Service { extends, functions }) => {
+                    Some((*s, *file, extends, functions))
+                }
+                _ => None,
+            })
+            .collect();
+        for (id, file, extends, functions) in entries {
+            if let Some(base) = extends {
+                let resolved = self.resolve_base(file, base);
+                self.program.services[id.index()].extends = resolved;
+            }
+            let mut names: BTreeMap<&str, ast::Span> = BTreeMap::new();
+            let mut lowered = Vec::with_capacity(functions.len());
+            for (index, function) in functions.iter().enumerate() {
+                if let Some(first) = names.get(function.name.name.as_str()) {
+                    self.error(
+                        Diagnostic::error(
+                            "E0047",
+                            format!(
+                                "function `{}` is defined more than once",
+                                function.name.name
+                            ),
+                            function.name.span,
+                            "defined again here",
+                        )
+                        .with_label(*first, "first defined here"),
+                    );
+                } else {
+                    names.insert(&function.name.name, function.name.span);
+                }
+                lowered.push(self.lower_function(file, function));
+                for (param, field) in function.params.iter().enumerate() {
+                    if let Some(default) = &field.default {
+                        self.pending_defaults.push((
+                            FieldSlot::Param(id, index, param),
+                            file,
+                            default,
+                        ));
+                    }
+                }
+            }
+            self.program.services[id.index()].functions = lowered;
+        }
+        self.report_service_cycles();
+    }
+
+    fn resolve_base(&mut self, file: FileId, base: &ast::Ident) -> Option<ServiceId> {
+        match self.lookup(file, &base.name) {
+            Some(DefinitionId::Service(service)) => Some(service),
+            Some(_) => {
+                self.error(Diagnostic::error(
+                    "E0041",
+                    format!("`{}` is not a service", base.name),
+                    base.span,
+                    "only a service can be extended",
+                ));
+                None
+            }
+            None => {
+                let mut diagnostic = Diagnostic::error(
+                    "E0020",
+                    format!("unknown service `{}`", base.name),
+                    base.span,
+                    "not defined here or in an included file",
+                );
+                if let Some(hint) = self.lookup_hint(file, &base.name) {
+                    diagnostic = diagnostic.with_note(hint);
+                }
+                self.error(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn lower_function(&mut self, file: FileId, function: &'a ast::Function) -> ir::Function {
+        if let Some((keyword, true)) = function.oneway {
+            self.error(
+                Diagnostic::warning(
+                    "W0001",
+                    "`async` is deprecated",
+                    keyword,
+                    "read as `oneway`",
+                )
+                .with_note("write `oneway`"),
+            );
+        }
+        let returns = function
+            .returns
+            .as_ref()
+            .and_then(|ty| self.lower_type(file, ty));
+        if let Some((keyword, _)) = function.oneway {
+            if function.returns.is_some() {
+                self.error(
+                    Diagnostic::error(
+                        "E0042",
+                        format!(
+                            "oneway function `{}` must return `void`",
+                            function.name.name
+                        ),
+                        function.returns_span,
+                        "a oneway call gets no reply to carry a value",
+                    )
+                    .with_label(keyword, "declared oneway here"),
+                );
+            }
+            if let Some((fields, span)) = &function.throws
+                && !fields.is_empty()
+            {
+                self.error(
+                    Diagnostic::error(
+                        "E0043",
+                        format!(
+                            "oneway function `{}` cannot throw exceptions",
+                            function.name.name
+                        ),
+                        *span,
+                        "a oneway call gets no reply to carry an exception",
+                    )
+                    .with_label(keyword, "declared oneway here"),
+                );
+            }
+        }
+        let params = self.lower_fields(file, &function.params, FieldContext::Params);
+        let throws = match &function.throws {
+            Some((fields, _)) => {
+                let lowered = self.lower_fields(file, fields, FieldContext::Throws);
+                for (field, syntax) in lowered.iter().zip(fields) {
+                    self.check_exception_type(field, syntax);
+                }
+                lowered
+            }
+            None => Vec::new(),
+        };
+        ir::Function {
+            name: function.name.name.clone(),
+            oneway: function.oneway.is_some(),
+            returns,
+            params,
+            throws,
+            doc: function.doc.clone(),
+            annotations: annotations(&function.annotations),
+            span: function.span,
+        }
+    }
+
+    fn check_exception_type(&mut self, field: &ir::Field, syntax: &ast::Field) {
+        let resolved = self.program.resolve(&field.ty);
+        let is_exception = matches!(
+            resolved.kind,
+            TypeKind::Struct(id) if self.program.struct_(id).kind == StructKind::Exception
+        );
+        // An unknown type was reported already (it was lowered to a placeholder i32).
+        let known = match &syntax.ty.kind {
+            ast::TypeKind::Named(name) => self.lookup(self.file_of(syntax), &name.name).is_some(),
+            _ => true,
+        };
+        if !is_exception && known {
+            let what = super::types::describe(&self.program, &field.ty);
+            self.error(Diagnostic::error(
+                "E0040",
+                format!("`{what}` is not an exception"),
+                syntax.ty.span,
+                "only exceptions can be thrown",
+            ));
+        }
+    }
+
+    fn file_of(&self, field: &ast::Field) -> FileId {
+        field.span.file
+    }
+
+    fn report_service_cycles(&mut self) {
+        let count = self.program.services.len();
+        let mut reported = vec![false; count];
+        for start in 0..count {
+            let mut seen = Vec::new();
+            let mut current = Some(ServiceId(start as u32));
+            while let Some(id) = current {
+                if let Some(position) = seen.iter().position(|s| *s == id) {
+                    let cycle: Vec<ServiceId> = seen[position..].to_vec();
+                    if cycle.iter().all(|s| !reported[s.index()]) {
+                        for s in &cycle {
+                            reported[s.index()] = true;
+                        }
+                        self.report_service_cycle(&cycle);
+                    }
+                    break;
+                }
+                seen.push(id);
+                current = self.program.services[id.index()].extends;
+            }
+        }
+    }
+
+    fn report_service_cycle(&mut self, cycle: &[ServiceId]) {
+        let name_span = |checker: &Self, id: ServiceId| {
+            checker
+                .syntax
+                .get(&DefinitionId::Service(id))
+                .map_or(ast::Span::default(), |(_, d)| d.name.span)
+        };
+        let first = cycle[0];
+        let mut diagnostic = Diagnostic::error(
+            "E0046",
+            format!(
+                "service `{}` extends itself",
+                self.program.service(first).name
+            ),
+            name_span(self, first),
+            "this service is part of a cycle",
+        );
+        for (i, id) in cycle.iter().enumerate() {
+            let next = cycle[(i + 1) % cycle.len()];
+            if i > 0 {
+                diagnostic = diagnostic.with_label(name_span(self, *id), "");
+            }
+            diagnostic = diagnostic.with_note(format!(
+                "`{}` extends `{}`",
+                self.program.service(*id).name,
+                self.program.service(next).name
+            ));
+        }
+        self.error(diagnostic);
+    }
+}

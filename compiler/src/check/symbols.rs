@@ -1,0 +1,229 @@
+//! Symbol tables: gives every definition an id and each file a [`Scope`].
+//!
+//! Takes the parsed files; fills [`ir::Program`] with one entry per definition (bodies come
+//! later) and reports names defined twice in one file or written with a dot.
+
+use std::collections::btree_map::Entry;
+
+use super::{Checker, Scope, annotations};
+use crate::diagnostics::Diagnostic;
+use crate::ir::{self, DefinitionId};
+use crate::syntax::ast::{self, DefinitionKind, Header};
+
+/// The name other files use for a file: its file name without the `.thrift` extension.
+pub(crate) fn module_name(path: &str) -> String {
+    let file_name = std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned());
+    match file_name.rfind('.') {
+        Some(dot) if dot > 0 => file_name[..dot].to_string(),
+        _ => file_name,
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// Builds scopes and placeholder entries for every definition.
+    pub(crate) fn declare(&mut self) {
+        let files = self.files;
+        for loaded in files {
+            let Some(tree) = loaded.ast.as_ref() else {
+                self.scopes.push(Scope::default());
+                self.program.files.push(ir::File::default());
+                continue;
+            };
+            let path = self.sources.name(loaded.id).to_string();
+            let mut file = ir::File {
+                module: module_name(&path),
+                path,
+                doc: tree.doc.clone(),
+                ..ir::File::default()
+            };
+            let mut scope = Scope::default();
+            for (_, target) in &loaded.includes {
+                file.includes.push(*target);
+                scope
+                    .includes
+                    .insert(module_name(self.sources.name(*target)), *target);
+            }
+            for header in &tree.headers {
+                match header {
+                    Header::CppInclude { path, .. } => file.cpp_includes.push(path.clone()),
+                    Header::Namespace {
+                        scope: language,
+                        name,
+                        annotations: list,
+                        ..
+                    } => file.namespaces.push(ir::Namespace {
+                        scope: language.name.clone(),
+                        name: name.name.clone(),
+                        annotations: annotations(list),
+                    }),
+                    Header::Include { .. } => {}
+                }
+            }
+            for definition in &tree.definitions {
+                let id = self.declare_one(loaded.id, definition);
+                file.definitions.push(id);
+                if definition.name.name.contains('.') {
+                    self.error(Diagnostic::error(
+                        "E0008",
+                        format!(
+                            "`{}` cannot be defined: names may not contain `.`",
+                            definition.name.name
+                        ),
+                        definition.name.span,
+                        "dots are only for qualified references",
+                    ));
+                }
+                match scope.definitions.entry(definition.name.name.clone()) {
+                    Entry::Vacant(slot) => {
+                        slot.insert((id, definition.name.span));
+                    }
+                    Entry::Occupied(first) => {
+                        let (_, first_span) = *first.get();
+                        self.error(
+                            Diagnostic::error(
+                                "E0022",
+                                format!("`{}` is defined more than once", definition.name.name),
+                                definition.name.span,
+                                "defined again here",
+                            )
+                            .with_label(first_span, "first defined here"),
+                        );
+                    }
+                }
+            }
+            self.scopes.push(scope);
+            self.program.files.push(file);
+        }
+    }
+
+    fn declare_one(&mut self, file: ast::FileId, definition: &'a ast::Definition) -> DefinitionId {
+        let name = definition.name.name.clone();
+        let doc = definition.doc.clone();
+        let list = annotations(&definition.annotations);
+        let span = definition.span;
+        let program = &mut self.program;
+        let placeholder = ir::Type::plain(ir::TypeKind::I32);
+        let id = match &definition.kind {
+            DefinitionKind::Const { .. } => {
+                let id = ir::ConstId(program.consts.len() as u32);
+                program.consts.push(ir::Const {
+                    name,
+                    file,
+                    ty: placeholder,
+                    value: ir::ConstValue::Int(0),
+                    doc,
+                    span,
+                });
+                self.const_states.push(super::consts::State::Pending);
+                DefinitionId::Const(id)
+            }
+            DefinitionKind::Typedef { .. } | DefinitionKind::Senum { .. } => {
+                let id = ir::TypedefId(program.typedefs.len() as u32);
+                program.typedefs.push(ir::Typedef {
+                    name,
+                    file,
+                    target: placeholder,
+                    senum_values: None,
+                    doc,
+                    annotations: list,
+                    span,
+                });
+                DefinitionId::Typedef(id)
+            }
+            DefinitionKind::Enum { .. } => {
+                let id = ir::EnumId(program.enums.len() as u32);
+                program.enums.push(ir::Enum {
+                    name,
+                    file,
+                    members: Vec::new(),
+                    doc,
+                    annotations: list,
+                    span,
+                });
+                DefinitionId::Enum(id)
+            }
+            DefinitionKind::Struct { kind, xsd_all, .. } => {
+                let id = ir::StructId(program.structs.len() as u32);
+                program.structs.push(ir::Struct {
+                    name,
+                    file,
+                    kind: *kind,
+                    fields: Vec::new(),
+                    xsd_all: *xsd_all,
+                    doc,
+                    annotations: list,
+                    span,
+                });
+                DefinitionId::Struct(id)
+            }
+            DefinitionKind::Service { .. } => {
+                let id = ir::ServiceId(program.services.len() as u32);
+                program.services.push(ir::Service {
+                    name,
+                    file,
+                    extends: None,
+                    functions: Vec::new(),
+                    doc,
+                    annotations: list,
+                    span,
+                });
+                DefinitionId::Service(id)
+            }
+        };
+        self.syntax.insert(id, (file, definition));
+        id
+    }
+
+    /// Finds a definition by a name written in `file`: local, or `module.Name` for an include.
+    pub(crate) fn lookup(&self, file: ast::FileId, name: &str) -> Option<DefinitionId> {
+        let scope = &self.scopes[file.0 as usize];
+        if let Some((id, _)) = scope.definitions.get(name) {
+            return Some(*id);
+        }
+        let (module, rest) = name.split_once('.')?;
+        let included = scope.includes.get(module)?;
+        self.scopes[included.0 as usize]
+            .definitions
+            .get(rest)
+            .map(|(id, _)| *id)
+    }
+
+    /// A hint for a name that was not found: a qualified spelling that would work, or why the
+    /// qualifier is wrong.
+    pub(crate) fn lookup_hint(&self, file: ast::FileId, name: &str) -> Option<String> {
+        let scope = &self.scopes[file.0 as usize];
+        if let Some((module, _)) = name.split_once('.')
+            && !scope.includes.contains_key(module)
+            && !scope.definitions.contains_key(module)
+        {
+            return Some(format!(
+                "`{module}` is not the name of a file included here"
+            ));
+        }
+        for (module, included) in &scope.includes {
+            if self.scopes[included.0 as usize]
+                .definitions
+                .contains_key(name)
+            {
+                return Some(format!(
+                    "`{name}` is defined in an included file: write `{module}.{name}`"
+                ));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::module_name;
+
+    #[test]
+    fn module_names() {
+        assert_eq!(module_name("dir/shared.thrift"), "shared");
+        assert_eq!(module_name("a.b.thrift"), "a.b");
+        assert_eq!(module_name("plain"), "plain");
+    }
+}
