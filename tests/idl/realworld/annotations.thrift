@@ -1,5 +1,7 @@
 /** Annotations the way code generators for several languages spell them, escaped quotes included. */
 
+namespace rs realworld.annotations
+
 typedef i64 (js.type = "BigInt") Timestamp
 
 struct Event {

@@ -4,6 +4,8 @@
  * enum member here.
  */
 
+namespace rs realworld.const_enum_alias
+
 enum Region {
   EU_WEST = 1,
   US_EAST = 10

@@ -1,5 +1,7 @@
 /** Constants built from other constants and from enum members, as configuration files tend to be. */
 
+namespace rs realworld.consts
+
 enum Region {
   EU_WEST = 1,
   EU_CENTRAL = 2,

@@ -1,5 +1,7 @@
 /** Empty definitions appear in real IDLs as placeholders and markers. */
 
+namespace rs realworld.empty
+
 struct Nothing {}
 
 union NoChoice {}

@@ -1,5 +1,7 @@
 /** Recursive data through `&` reference fields, the way C++-generated IDLs spell boxing. */
 
+namespace rs realworld.references
+
 struct Expr {
   1: string op
   2: optional Expr & left
