@@ -8,66 +8,11 @@
 mod common;
 
 use common::{
-    DecodeSample, DecodeSampleMessage, InMessage, PROTOCOLS, Protocol, full_sample, full_value,
-    read_value,
+    Entry, InMessage, PROTOCOLS, Protocol, TIGHT, full_sample, full_value, run_entry_points,
 };
 use idlc_runtime::{
     DecodeError, EncodeError, Limits, MessageHeader, MessageType, Reader, TType, Writer,
 };
-
-/// How a seed is framed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Entry {
-    Struct,
-    Message,
-}
-
-/// Small limits, so that limit paths are reached by small inputs too.
-const TIGHT: Limits = Limits {
-    max_string_len: 64,
-    max_container_len: 64,
-    max_depth: 8,
-};
-
-/// Runs every reader entry point over `bytes`: skipping, decoding a hand-written struct, and reading a dynamic
-/// value, each with default and with tight limits.
-fn run_entry_points(
-    protocol: Protocol,
-    bytes: &[u8],
-    entry: Entry,
-) -> Vec<(&'static str, Result<(), DecodeError>)> {
-    let mut results = Vec::new();
-    let like = full_value();
-    for limits in [Limits::default(), TIGHT] {
-        let skip = protocol.decode(bytes, limits, |r: &mut dyn Reader| match entry {
-            Entry::Struct => r.skip(TType::Struct),
-            Entry::Message => {
-                r.read_message_begin()?;
-                r.skip(TType::Struct)?;
-                r.read_message_end()
-            }
-        });
-        results.push(("skip", skip.0));
-        let decoded = match entry {
-            Entry::Struct => protocol.decode(bytes, limits, DecodeSample).0,
-            Entry::Message => protocol.decode(bytes, limits, DecodeSampleMessage).0,
-        };
-        results.push(("struct decode", decoded.map(drop)));
-        let dynamic = protocol.decode(bytes, limits, |r: &mut dyn Reader| {
-            if entry == Entry::Message {
-                r.read_message_begin()?;
-            }
-            // The hint only tells strings from binaries (JSON needs it); the wire decides the rest.
-            read_value(r, TType::Struct, Some(&like))?;
-            if entry == Entry::Message {
-                r.read_message_end()?;
-            }
-            Ok(())
-        });
-        results.push(("dynamic read", dynamic.0));
-    }
-    results
-}
 
 /// Valid encodings to mutate: sample struct, dynamic value, and each inside a message, in that order.
 fn seeds(protocol: Protocol) -> Vec<(Entry, Vec<u8>)> {
@@ -231,13 +176,17 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>, snippets: &[Vec<u8>]) {
 fn fixed_budget_fuzz() {
     // A few thousand mutations per protocol: enough to reach every error path of the readers in a debug
     // build within seconds. Panics fail the test; results are otherwise free to be Ok or Err.
-    const ITERATIONS: usize = 3000;
+    // IDLC_FUZZ_ITERATIONS runs a longer session locally.
+    let iterations: usize = std::env::var("IDLC_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3000);
     for protocol in PROTOCOLS {
         let seeds = seeds(protocol);
         let snippets = hostile_snippets(protocol);
         let mut rng = Rng(0x1d1c_5eed ^ protocol as u64);
         let mut errors = 0;
-        for _ in 0..ITERATIONS {
+        for _ in 0..iterations {
             let (entry, seed) = &seeds[rng.below(seeds.len())];
             let mut bytes = seed.clone();
             mutate(&mut rng, &mut bytes, &snippets);
@@ -248,8 +197,8 @@ fn fixed_budget_fuzz() {
         }
         // The mutations must actually hurt, or this loop tests nothing.
         assert!(
-            errors > ITERATIONS,
-            "{protocol:?}: only {errors} errors in {ITERATIONS} mutated inputs"
+            errors > iterations,
+            "{protocol:?}: only {errors} errors in {iterations} mutated inputs"
         );
     }
 }

@@ -336,7 +336,7 @@ pub fn read_value<R: Reader>(
                 }
                 let like = expected
                     .iter()
-                    .find(|(id, _)| *id == field.id)
+                    .find(|(id, v)| *id == field.id && v.kind().ttype() == field.ttype)
                     .map(|(_, v)| v);
                 fields.push((field.id, read_value(reader, field.ttype, like)?));
                 reader.read_field_end()?;
@@ -398,7 +398,7 @@ pub fn read_value<R: Reader>(
 }
 
 /// The kind of a container's elements: from the wire, refined by the expected kind (string vs binary), and taken
-/// from the expected kind alone for an empty container whose header carried no types.
+/// from the expected kind alone for an empty container whose header carried no types (compact's empty map).
 fn element_kind<R: Reader>(
     ttype: TType,
     len: usize,
@@ -407,7 +407,7 @@ fn element_kind<R: Reader>(
 ) -> Result<Kind, DecodeError> {
     match expected {
         Some(kind) if kind.ttype() == ttype => Ok(kind),
-        Some(kind) if len == 0 => Ok(kind),
+        Some(kind) if len == 0 && ttype == TType::Stop => Ok(kind),
         _ => Kind::from_ttype(ttype).ok_or_else(|| DecodeError::InvalidData {
             offset: reader.position(),
             what: "element type",
