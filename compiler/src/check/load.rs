@@ -168,15 +168,16 @@ impl<'o> Loader<'o> {
     }
 
     fn report_cycle(&mut self, position: usize, from: FileId, span: Span, target: FileId) {
-        let mut diagnostic = Diagnostic::error(
-            "E0012",
+        let message = if from == target {
+            format!("`{}` includes itself", self.sources.name(target))
+        } else {
             format!(
-                "include cycle: `{}` includes itself",
+                "include cycle: `{}` is included again by a file it includes",
                 self.sources.name(target)
-            ),
-            span,
-            "this include closes the cycle",
-        );
+            )
+        };
+        let mut diagnostic =
+            Diagnostic::error("E0012", message, span, "this include closes the cycle");
         let chain = &self.stack[position..];
         for (index, (id, via)) in chain.iter().enumerate() {
             let next = chain.get(index + 1).map_or(target, |(next, _)| *next);

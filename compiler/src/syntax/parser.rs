@@ -68,7 +68,7 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> D
             format!("no closing {quote} on this line"),
         );
     }
-    let expected = expected_phrases(text, error);
+    let expected = expected_phrases(error);
     let found = describe_found(rest);
     let message = if expected.is_empty() {
         format!("unexpected {found}")
@@ -113,7 +113,7 @@ fn string_closes_on_line(rest: &str, quote: char) -> bool {
     false
 }
 
-fn expected_phrases(text: &str, error: &pest::error::Error<Rule>) -> Vec<&'static str> {
+fn expected_phrases(error: &pest::error::Error<Rule>) -> Vec<&'static str> {
     let mut phrases = Vec::new();
     if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
         for rule in positives {
@@ -121,10 +121,6 @@ fn expected_phrases(text: &str, error: &pest::error::Error<Rule>) -> Vec<&'stati
                 phrases.push(phrase);
             }
         }
-    }
-    // pest reports rules but not punctuation; a second, detailed run finds the expected symbols.
-    for symbol in expected_symbols(text) {
-        phrases.push(symbol);
     }
     // Where a definition may follow, so may the end of the file or (at the top) a header;
     // naming them all adds nothing. An opening parenthesis is named by "annotations".
@@ -139,52 +135,25 @@ fn expected_phrases(text: &str, error: &pest::error::Error<Rule>) -> Vec<&'stati
     if phrases.contains(&"annotations `(...)`") {
         phrases.retain(|p| *p != "`(`");
     }
+    // The xsd_* markers are legal after every field but rarely meant; name them only when
+    // nothing else could follow.
+    let xsd = |p: &&str| p.starts_with("`xsd_");
+    if phrases.iter().filter(|p| !xsd(p)).count() >= 2 {
+        phrases.retain(|p| !xsd(&p));
+    }
     let mut seen = Vec::new();
     for phrase in phrases {
         if !seen.contains(&phrase) {
             seen.push(phrase);
         }
     }
+    // Descriptions first, then keywords, then punctuation (one character between backticks).
+    seen.sort_by_key(|p| match (p.starts_with('`'), p.len()) {
+        (false, _) => 0,
+        (true, 3) => 2,
+        (true, _) => 1,
+    });
     seen
-}
-
-/// Punctuation pest tried at the furthest position, found by parsing again with detailed error
-/// tracking, which is slower and only switched on once an error has occurred.
-fn expected_symbols(text: &str) -> Vec<&'static str> {
-    const SYMBOLS: &[(&str, &str)] = &[
-        ("{", "`{`"),
-        ("}", "`}`"),
-        ("(", "`(`"),
-        (")", "`)`"),
-        ("<", "`<`"),
-        (">", "`>`"),
-        ("[", "`[`"),
-        ("]", "`]`"),
-        ("=", "`=`"),
-        (":", "`:`"),
-        (",", "`,`"),
-        (";", "`;`"),
-        ("&", "`&`"),
-    ];
-    pest::set_error_detail(true);
-    let Err(error) = ThriftParser::parse(Rule::document, text) else {
-        return Vec::new();
-    };
-    let Some(attempts) = error.parse_attempts() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for token in attempts.expected_tokens() {
-        // The token type is not exported by pest; its Display form is the literal text.
-        let token = token.to_string();
-        if let Some((_, phrase)) = SYMBOLS.iter().find(|(symbol, _)| *symbol == token)
-            // Separators are optional everywhere; listing them only adds noise.
-            && !matches!(token.as_str(), "," | ";")
-        {
-            out.push(*phrase);
-        }
-    }
-    out
 }
 
 fn join_alternatives(items: &[&str]) -> String {
@@ -278,7 +247,18 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::kw_oneway | Rule::kw_async | Rule::oneway => "`oneway`",
         Rule::kw_void | Rule::void_type => "`void`",
         Rule::kw_throws | Rule::throws => "`throws`",
-        Rule::kw_required | Rule::kw_optional | Rule::requiredness => "`required` or `optional`",
+        Rule::kw_required | Rule::kw_optional | Rule::requiredness => "`required`/`optional`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::langle => "`<`",
+        Rule::rangle => "`>`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        Rule::equals => "`=`",
+        Rule::colon => "`:`",
+        Rule::comma => "`,`",
         Rule::kw_map
         | Rule::kw_set
         | Rule::kw_list
@@ -320,9 +300,25 @@ struct Lowerer<'t> {
     docs: Vec<(usize, usize, String)>,
 }
 
+/// The meaningful children of a pair: punctuation rules exist only for error messages.
 fn children(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
-    pair.into_inner()
-        .filter(|p| p.as_rule() != Rule::doc_comment)
+    pair.into_inner().filter(|p| {
+        !matches!(
+            p.as_rule(),
+            Rule::doc_comment
+                | Rule::lbrace
+                | Rule::rbrace
+                | Rule::lparen
+                | Rule::rparen
+                | Rule::langle
+                | Rule::rangle
+                | Rule::lbracket
+                | Rule::rbracket
+                | Rule::equals
+                | Rule::colon
+                | Rule::comma
+        )
+    })
 }
 
 impl<'t> Lowerer<'t> {
@@ -1130,10 +1126,7 @@ mod tests {
         let text = "namespace rs x\n\nstruct S {}\nfoo bar\n";
         let d = parse_err(text);
         assert_eq!(line_col(text, &d), (4, 1));
-        assert_eq!(
-            d.message,
-            "expected a definition or annotations `(...)`, found `foo`"
-        );
+        assert_eq!(d.message, "expected a definition or `(`, found `foo`");
     }
 
     #[test]

@@ -1,0 +1,590 @@
+//! One test per diagnostic code: each feeds a small IDL to the library and asserts the code,
+//! its severity and where it points.
+
+use std::path::{Component, Path, PathBuf};
+
+use idlc::diagnostics::{CATALOGUE, Severity};
+use idlc::{CheckOptions, Checked, Diagnostic, check_files, check_source};
+
+fn check(text: &str) -> Checked {
+    check_source("test.thrift", text, &CheckOptions::default())
+}
+
+/// The first diagnostic with `code`, after asserting the outcome matches its severity.
+fn expect(checked: &Checked, code: &str) -> Diagnostic {
+    let Some(found) = checked.diagnostics.iter().find(|d| d.code == code) else {
+        panic!("no {code} in:\n{}", checked.render());
+    };
+    match found.severity {
+        Severity::Error => assert!(
+            checked.program.is_none(),
+            "errors must withhold the program"
+        ),
+        Severity::Warning => assert!(
+            !checked.has_errors(),
+            "unexpected errors:\n{}",
+            checked.render()
+        ),
+    }
+    found.clone()
+}
+
+fn error(text: &str, code: &str) -> Diagnostic {
+    let checked = check(text);
+    let diagnostic = expect(&checked, code);
+    assert_eq!(
+        diagnostic.severity,
+        Severity::Error,
+        "{code} should be an error"
+    );
+    diagnostic
+}
+
+fn warning(text: &str, code: &str) -> Diagnostic {
+    let checked = check(text);
+    let diagnostic = expect(&checked, code);
+    assert_eq!(
+        diagnostic.severity,
+        Severity::Warning,
+        "{code} should be a warning"
+    );
+    diagnostic
+}
+
+/// 1-based line and column of a diagnostic's primary label in `text`.
+fn position(text: &str, diagnostic: &Diagnostic) -> (usize, usize) {
+    let mut sources = idlc::SourceMap::new();
+    let file = sources.add("test.thrift", text);
+    sources.line_col(
+        file,
+        diagnostic.primary.as_ref().expect("a location").span.start,
+    )
+}
+
+fn labelled(text: &str, diagnostic: &Diagnostic) -> String {
+    let span = diagnostic.primary.as_ref().expect("a location").span;
+    text[span.range()].to_string()
+}
+
+/// Writes files into a fresh temporary directory.
+fn files(entries: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in entries {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn every_code_has_an_explanation() {
+    for (code, text) in CATALOGUE {
+        assert!(code.len() == 5 && !text.is_empty());
+    }
+}
+
+#[test]
+fn valid_input_gives_a_program_and_no_diagnostics() {
+    let checked = check("struct S { 1: i32 a }");
+    assert!(checked.diagnostics.is_empty());
+    assert!(checked.program.is_some());
+    assert_eq!(checked.render(), "");
+}
+
+#[test]
+fn e0001_syntax_error() {
+    let text = "struct S {\n  1: i32 a\n  2 string b\n}";
+    let d = error(text, "E0001");
+    assert_eq!(position(text, &d), (3, 5));
+    assert!(d.message.contains("`:`"), "{}", d.message);
+}
+
+#[test]
+fn e0002_unterminated_comment() {
+    let text = "struct S {}\n/* open";
+    let d = error(text, "E0002");
+    assert_eq!(position(text, &d), (2, 1));
+}
+
+#[test]
+fn e0003_unterminated_string() {
+    let d = error("const string S = 'abc\n", "E0003");
+    assert_eq!(d.primary.unwrap().span.start, 17);
+}
+
+#[test]
+fn e0004_bad_escape() {
+    let text = r#"const string S = "\x41""#;
+    let d = error(text, "E0004");
+    assert_eq!(labelled(text, &d), "\\x");
+}
+
+#[test]
+fn e0005_integer_literal_too_large() {
+    error("const i64 X = -99999999999999999999", "E0005");
+}
+
+#[test]
+fn e0006_header_after_definition() {
+    let text = "struct S {}\nnamespace rs x\n";
+    let d = error(text, "E0006");
+    assert_eq!(position(text, &d), (2, 1));
+}
+
+#[test]
+fn e0008_dotted_definition_name() {
+    error("struct a.B {}", "E0008");
+}
+
+#[test]
+fn e0010_unreadable_root() {
+    let checked = check_files(
+        &[PathBuf::from("/no/such/dir/x.thrift")],
+        &CheckOptions::default(),
+    );
+    let d = expect(&checked, "E0010");
+    assert!(d.primary.is_none());
+    assert!(d.message.contains("/no/such/dir/x.thrift"), "{}", d.message);
+    assert!(checked.render().contains("error[E0010]"));
+}
+
+#[test]
+fn e0010_root_is_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let checked = check_files(&[dir.path().to_path_buf()], &CheckOptions::default());
+    assert!(expect(&checked, "E0010").message.contains("directory"));
+}
+
+#[test]
+fn e0011_include_not_found_lists_where_it_looked() {
+    let dir = files(&[("main.thrift", "include \"missing.thrift\"\n")]);
+    let root = dir.path().join("main.thrift");
+    let options = CheckOptions {
+        include_dirs: vec![dir.path().join("inc")],
+    };
+    let checked = check_files(&[root], &options);
+    let d = expect(&checked, "E0011");
+    assert_eq!(d.notes.len(), 2, "{:?}", d.notes);
+}
+
+#[test]
+fn includes_are_found_next_to_the_includer_then_in_include_dirs() {
+    let dir = files(&[
+        (
+            "idl/main.thrift",
+            "include \"near.thrift\"\ninclude \"far.thrift\"\nstruct M { 1: near.N n, 2: far.F f }",
+        ),
+        ("idl/near.thrift", "struct N {}"),
+        ("lib/far.thrift", "struct F {}"),
+    ]);
+    let options = CheckOptions {
+        include_dirs: vec![dir.path().join("lib")],
+    };
+    let checked = check_files(&[dir.path().join("idl/main.thrift")], &options);
+    assert!(!checked.has_errors(), "{}", checked.render());
+    let program = checked.program.unwrap();
+    let paths: Vec<&str> = program.files.iter().map(|f| f.path.as_str()).collect();
+    let base = dir.path().display().to_string();
+    assert_eq!(
+        paths,
+        [
+            format!("{base}/idl/main.thrift"),
+            format!("{base}/idl/near.thrift"),
+            format!("{base}/lib/far.thrift")
+        ]
+    );
+}
+
+/// `target` as a relative path from the working directory (through `..`), the way a user
+/// might type it.
+fn relative_to_cwd(target: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap();
+    let depth = cwd
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .count();
+    let mut path = PathBuf::new();
+    for _ in 0..depth {
+        path.push("..");
+    }
+    path.join(target.strip_prefix("/").unwrap_or(target))
+}
+
+#[test]
+fn file_names_stay_as_given() {
+    let dir = files(&[
+        (
+            "a/main.thrift",
+            "include \"../b/dep.thrift\"\nstruct S { 1: dep.D d }",
+        ),
+        ("b/dep.thrift", "struct D {}"),
+    ]);
+    let root = relative_to_cwd(&dir.path().join("a/main.thrift"));
+    let checked = check_files(std::slice::from_ref(&root), &CheckOptions::default());
+    let program = checked.program.expect("valid");
+    let root = root.display().to_string();
+    assert_eq!(program.files[0].path, root);
+    assert_eq!(
+        program.files[1].path,
+        root.replace("main.thrift", "../b/dep.thrift")
+    );
+    assert_eq!(program.files[1].module, "dep");
+}
+
+#[test]
+fn e0012_include_cycle_names_every_step() {
+    let dir = files(&[
+        ("a.thrift", "include \"b.thrift\"\n"),
+        ("b.thrift", "include \"c.thrift\"\n"),
+        ("c.thrift", "include \"a.thrift\"\n"),
+    ]);
+    let checked = check_files(&[dir.path().join("a.thrift")], &CheckOptions::default());
+    let d = expect(&checked, "E0012");
+    assert_eq!(d.notes.len(), 3, "{:?}", d.notes);
+    assert!(d.notes[2].contains("c.thrift` includes `") && d.notes[2].ends_with("a.thrift`"));
+}
+
+#[test]
+fn e0012_self_include() {
+    let dir = files(&[("a.thrift", "include \"a.thrift\"\n")]);
+    let checked = check_files(&[dir.path().join("a.thrift")], &CheckOptions::default());
+    assert!(
+        expect(&checked, "E0012")
+            .message
+            .ends_with("includes itself")
+    );
+}
+
+#[test]
+fn a_file_included_twice_is_read_once() {
+    let dir = files(&[
+        ("a.thrift", "include \"b.thrift\"\ninclude \"c.thrift\"\n"),
+        ("b.thrift", "include \"c.thrift\"\nstruct B { 1: c.C c }"),
+        ("c.thrift", "struct C {}"),
+    ]);
+    let checked = check_files(&[dir.path().join("a.thrift")], &CheckOptions::default());
+    let program = checked.program.expect("valid");
+    assert_eq!(program.files.len(), 3);
+    assert_eq!(program.structs.len(), 2);
+}
+
+#[test]
+fn e0013_unreadable_include() {
+    let dir = files(&[("a.thrift", "include \"b.thrift\"\n")]);
+    std::fs::write(dir.path().join("b.thrift"), [0xff, 0xfe, 0x00]).unwrap();
+    let checked = check_files(&[dir.path().join("a.thrift")], &CheckOptions::default());
+    assert!(expect(&checked, "E0013").message.contains("UTF-8"));
+}
+
+#[test]
+fn e0020_unknown_type_with_a_hint_for_included_names() {
+    let dir = files(&[
+        ("a.thrift", "include \"b.thrift\"\nstruct S { 1: Thing t }"),
+        ("b.thrift", "struct Thing {}"),
+    ]);
+    let checked = check_files(&[dir.path().join("a.thrift")], &CheckOptions::default());
+    let d = expect(&checked, "E0020");
+    assert_eq!(
+        d.notes,
+        ["`Thing` is defined in an included file: write `b.Thing`"]
+    );
+}
+
+#[test]
+fn e0020_every_unknown_type_is_reported() {
+    let checked = check("struct S { 1: A a, 2: map<B, C> m }\nservice X { D f(1: E e) }");
+    let unknown: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "E0020")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            "unknown type `A`",
+            "unknown type `B`",
+            "unknown type `C`",
+            "unknown type `D`",
+            "unknown type `E`"
+        ]
+    );
+}
+
+#[test]
+fn e0021_unknown_constant() {
+    let text = "const i32 A = B";
+    let d = error(text, "E0021");
+    assert_eq!(labelled(text, &d), "B");
+}
+
+#[test]
+fn e0022_duplicate_definition_points_at_both() {
+    let text = "struct A {}\nenum A { X }";
+    let d = error(text, "E0022");
+    assert_eq!(position(text, &d), (2, 6));
+    assert_eq!(d.secondary.len(), 1);
+    assert_eq!(d.secondary[0].message, "first defined here");
+}
+
+#[test]
+fn e0023_duplicate_field_id() {
+    let d = error("struct S { 1: i32 a, 1: i32 b }", "E0023");
+    assert_eq!(d.secondary.len(), 1);
+}
+
+#[test]
+fn e0023_duplicate_implicit_and_explicit_negative_ids_are_not_confused() {
+    // Implicit ids are negative, so they never clash with explicit positive ones.
+    let checked = check("struct S { i32 a, 1: i32 b, i32 c }");
+    assert!(!checked.has_errors(), "{}", checked.render());
+}
+
+#[test]
+fn e0024_duplicate_field_name() {
+    error("struct S { 1: i32 a, 2: string a }", "E0024");
+}
+
+#[test]
+fn e0024_in_arguments_and_throws() {
+    error("service S { void f(1: i32 a, 2: i32 a) }", "E0024");
+    error(
+        "exception E {} service S { void f() throws (1: E e, 2: E e) }",
+        "E0024",
+    );
+}
+
+#[test]
+fn e0025_field_id_out_of_range() {
+    let text = "struct S { 32768: i32 a }";
+    let d = error(text, "E0025");
+    assert_eq!(labelled(text, &d), "32768");
+    assert!(check("struct S { 32767: i32 a }").program.is_some());
+}
+
+#[test]
+fn e0026_duplicate_enum_member() {
+    error("enum E { A, B, A }", "E0026");
+}
+
+#[test]
+fn e0027_enum_value_out_of_range() {
+    error("enum E { A = 2147483648 }", "E0027");
+    error("enum E { A = 2147483647, B }", "E0027");
+    assert!(check("enum E { A = -2147483648 }").program.is_some());
+}
+
+#[test]
+fn e0028_service_or_constant_used_as_type() {
+    error("service X {} struct S { 1: X x }", "E0028");
+    error("const i32 C = 1 typedef C T", "E0028");
+}
+
+#[test]
+fn e0030_value_of_wrong_type() {
+    error("const string S = 1", "E0030");
+    error("const i32 I = 1.5", "E0030");
+    error("const list<i32> L = {1: 2}", "E0030");
+    error("const map<string, i32> M = {1: 2}", "E0030");
+    error("const bool B = 2", "E0030");
+    error("enum E { A } enum F { B } const E X = F.B", "E0030");
+    error("const string S = \"x\" const i32 I = S", "E0030");
+    error("struct P { 1: i32 x } const P V = {1: 2}", "E0030");
+}
+
+#[test]
+fn e0030_in_a_field_default() {
+    let text = "struct S {\n  1: i32 a = \"no\"\n}";
+    let d = error(text, "E0030");
+    assert_eq!(position(text, &d), (2, 14));
+}
+
+#[test]
+fn e0031_integer_out_of_range_per_type() {
+    error("const i8 A = 128", "E0031");
+    error("const i16 A = -32769", "E0031");
+    error("const i32 A = 0x80000000", "E0031");
+    error(
+        "const i32 BIG = 5000000000 const i64 OK = BIG const i16 SMALL = OK",
+        "E0031",
+    );
+    let program = check("const i8 A = -128 const i64 B = -0x8000000000000000")
+        .program
+        .expect("in range");
+    assert_eq!(program.consts[1].value, idlc::ir::ConstValue::Int(i64::MIN));
+}
+
+#[test]
+fn e0032_unknown_enum_member_or_value() {
+    error("enum E { A } const E X = E.B", "E0032");
+    error("enum E { A = 1 } const E X = 2", "E0032");
+}
+
+#[test]
+fn e0033_struct_constant_unknown_field() {
+    error("struct P { 1: i32 x } const P V = {\"y\": 1}", "E0033");
+}
+
+#[test]
+fn e0034_unqualified_enum_member() {
+    let d = error("enum E { A } const E X = A", "E0034");
+    assert_eq!(d.primary.unwrap().message, "write `E.A`");
+}
+
+#[test]
+fn e0035_constant_cycle() {
+    error("const i32 A = B\nconst i32 B = A", "E0035");
+    error("const i32 A = A", "E0035");
+}
+
+#[test]
+fn e0036_malformed_uuid() {
+    error("const uuid U = \"1234\"", "E0036");
+    assert!(
+        check("const uuid U = \"00112233-4455-6677-8899-aabbccddeeff\"")
+            .program
+            .is_some()
+    );
+}
+
+#[test]
+fn e0040_throws_non_exception() {
+    error(
+        "struct NotAnError {} service S { void f() throws (1: NotAnError e) }",
+        "E0040",
+    );
+    assert!(
+        check("exception X {} typedef X Y service S { void f() throws (1: Y e) }")
+            .program
+            .is_some()
+    );
+}
+
+#[test]
+fn e0041_extends_non_service() {
+    error("struct B {} service S extends B {}", "E0041");
+}
+
+#[test]
+fn e0042_oneway_returning_a_value() {
+    let d = error("service S { oneway i32 f() }", "E0042");
+    assert_eq!(d.secondary[0].message, "declared oneway here");
+}
+
+#[test]
+fn e0043_oneway_with_throws() {
+    error(
+        "exception X {} service S { oneway void f() throws (1: X x) }",
+        "E0043",
+    );
+    // An empty throws clause declares nothing.
+    assert!(
+        check("service S { oneway void f() throws () }")
+            .program
+            .is_some()
+    );
+}
+
+#[test]
+fn e0044_required_union_member() {
+    error("union U { 1: required i32 a, 2: string b }", "E0044");
+    assert!(check("struct S { 1: required i32 a }").program.is_some());
+}
+
+#[test]
+fn e0045_typedef_cycles() {
+    error("typedef A B\ntypedef B A", "E0045");
+    error("typedef list<T> T", "E0045");
+    let d = error("typedef T1 T2\ntypedef T2 T3\ntypedef T3 T1", "E0045");
+    assert_eq!(d.notes.len(), 3);
+}
+
+#[test]
+fn e0046_service_extension_cycle() {
+    let checked = check("service A extends B {}\nservice B extends A {}");
+    let cycles = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "E0046")
+        .count();
+    assert_eq!(cycles, 1, "one cycle, one error:\n{}", checked.render());
+}
+
+#[test]
+fn e0047_duplicate_function() {
+    error("service S { void f(), i32 f() }", "E0047");
+}
+
+#[test]
+fn w0001_deprecated_forms_are_accepted() {
+    warning("senum S { \"a\", \"b\" }", "W0001");
+    warning("struct S { 1: slist s }", "W0001");
+    warning("service S { async void f() }", "W0001");
+    let program = check("senum S { \"a\" 'b' }").program.unwrap();
+    assert_eq!(
+        program.typedefs[0].senum_values.as_deref(),
+        Some(&["a".to_string(), "b".to_string()][..])
+    );
+}
+
+#[test]
+fn w0002_implicit_ids_are_negative_like_apache() {
+    let checked = check("struct S { i32 a, 5: i32 b, i32 c }");
+    let d = expect(&checked, "W0002");
+    assert_eq!(d.primary.unwrap().message, "assigned id -1");
+    let program = checked.program.unwrap();
+    let ids: Vec<i16> = program.structs[0].fields.iter().map(|f| f.id).collect();
+    assert_eq!(ids, [-1, 5, -2]);
+    assert!(program.structs[0].fields[0].implicit_id);
+}
+
+#[test]
+fn w0003_non_positive_explicit_ids_are_replaced() {
+    let checked = check("struct S { 0: i32 a, -5: i32 b }");
+    expect(&checked, "W0003");
+    let ids: Vec<i16> = checked.program.unwrap().structs[0]
+        .fields
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(ids, [-1, -2]);
+}
+
+#[test]
+fn w0004_enum_aliases_are_allowed() {
+    let d = warning("enum E { A = 1, B = 1 }", "W0004");
+    assert_eq!(d.secondary.len(), 1);
+}
+
+#[test]
+fn w0005_optional_argument() {
+    warning("service S { void f(1: optional i32 a) }", "W0005");
+}
+
+#[test]
+fn all_errors_of_a_pass_are_reported_not_just_the_first() {
+    let checked = check(
+        "struct A { 1: i32 x, 1: i32 y }\nstruct A {}\nunion U { 1: required i32 a }\nservice S { oneway i32 f() }",
+    );
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0022"], "symbol errors stop before later passes");
+    let checked = check(
+        "struct A { 1: i32 x, 1: i32 y }\nunion U { 1: required i32 a }\nservice S { oneway i32 f() }",
+    );
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0023", "E0044", "E0042"]);
+}
+
+#[test]
+fn rendering_is_plain_and_complete() {
+    let checked = check("struct S {\n  1: Missing m\n}\n");
+    let text = checked.render();
+    assert!(
+        text.starts_with("error[E0020]: unknown type `Missing`"),
+        "{text}"
+    );
+    assert!(text.contains("┌─ test.thrift:2:6"), "{text}");
+    assert!(text.contains("^^^^^^^"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour codes: {text:?}");
+}
