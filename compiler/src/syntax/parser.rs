@@ -139,7 +139,7 @@ fn expected_phrases(error: &pest::error::Error<Rule>) -> Vec<&'static str> {
     // nothing else could follow.
     let xsd = |p: &&str| p.starts_with("`xsd_");
     if phrases.iter().filter(|p| !xsd(p)).count() >= 2 {
-        phrases.retain(|p| !xsd(&p));
+        phrases.retain(|p| !xsd(p));
     }
     let mut seen = Vec::new();
     for phrase in phrases {
