@@ -68,6 +68,16 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> D
             format!("no closing {quote} on this line"),
         );
     }
+    if let pest::error::ErrorVariant::CustomError { message } = &error.variant {
+        // pest stops before the native stack runs out; the input nests too deeply.
+        return Diagnostic::error(
+            "E0001",
+            "the input nests too deeply to parse",
+            Span::new(file, pos, pos + found_width(rest)),
+            "nesting limit reached here",
+        )
+        .with_note(format!("parser: {message}"));
+    }
     let expected = expected_phrases(error);
     let found = describe_found(rest);
     let message = if expected.is_empty() {
