@@ -656,45 +656,45 @@ impl<S: ReadBuf> JsonReader<S> {
     }
 
     /// Finds the string starting at the cursor (which must be at its opening quote): returns the length of its
-    /// body in bytes and whether it contains escapes. Consumes nothing.
-    fn measure_string(&self, what: &'static str) -> Result<(usize, bool), DecodeError> {
+    /// body in bytes and whether it contains escapes. Consumes nothing. `limit` bounds the body as written
+    /// (escapes count as written), so the scan stops early on a hostile string.
+    fn measure_string(
+        &self,
+        what: &'static str,
+        limit: usize,
+    ) -> Result<(usize, bool), DecodeError> {
         let body = self.input.chunk().get(1..).unwrap_or_default();
         let mut escaped = false;
         let mut at = 0;
         while at < body.len() {
+            if at > limit {
+                return Err(self.string_too_long(what, at, limit));
+            }
             match body[at] {
-                b'"' => {
-                    if at > self.limits.max_string_len {
-                        return Err(self.string_too_long(what, at));
-                    }
-                    return Ok((at, escaped));
-                }
+                b'"' => return Ok((at, escaped)),
                 b'\\' => {
                     escaped = true;
                     at += 2;
                 }
                 _ => at += 1,
             }
-            if at > self.limits.max_string_len.saturating_add(1) {
-                return Err(self.string_too_long(what, at));
-            }
         }
         Err(self.eof(what, 1))
     }
 
-    fn string_too_long(&self, what: &'static str, len: usize) -> DecodeError {
+    fn string_too_long(&self, what: &'static str, len: usize, limit: usize) -> DecodeError {
         DecodeError::LimitExceeded {
             offset: self.offset(),
             what,
             len: len as u64,
-            limit: self.limits.max_string_len as u64,
+            limit: limit as u64,
         }
     }
 
     /// Reads a JSON string (after its context separator) and returns its unescaped bytes.
-    fn string_bytes(&mut self, what: &'static str) -> Result<Vec<u8>, DecodeError> {
+    fn string_bytes(&mut self, what: &'static str, limit: usize) -> Result<Vec<u8>, DecodeError> {
         self.expect_quote(what)?;
-        let (len, escaped) = self.measure_string(what)?;
+        let (len, escaped) = self.measure_string(what, limit)?;
         let start = self.offset();
         let raw = &self.input.chunk()[1..=len];
         let decoded = if escaped {
@@ -1087,7 +1087,7 @@ impl<S: ReadBuf> Reader for JsonReader<S> {
         self.separator("string")?;
         self.skip_whitespace();
         let offset = self.offset();
-        let bytes = self.string_bytes("string")?;
+        let bytes = self.string_bytes("string", self.limits.max_string_len)?;
         String::from_utf8(bytes).map_err(|_| DecodeError::InvalidUtf8 { offset })
     }
 
@@ -1095,7 +1095,10 @@ impl<S: ReadBuf> Reader for JsonReader<S> {
         self.separator("binary")?;
         self.skip_whitespace();
         let offset = self.offset();
-        let text = self.string_bytes("binary")?;
+        // Base64 text of the longest allowed value, padding included.
+        let max = self.limits.max_string_len;
+        let text_limit = max.div_ceil(3).saturating_mul(4);
+        let text = self.string_bytes("binary", text_limit)?;
         let decoded = BASE64_LENIENT
             .decode(&text)
             .map_err(|error| DecodeError::InvalidData {
@@ -1103,6 +1106,14 @@ impl<S: ReadBuf> Reader for JsonReader<S> {
                 what: "binary",
                 detail: format!("bad base64: {error}"),
             })?;
+        if decoded.len() > max {
+            return Err(DecodeError::LimitExceeded {
+                offset,
+                what: "binary",
+                len: decoded.len() as u64,
+                limit: max as u64,
+            });
+        }
         Ok(Bytes::from(decoded))
     }
 
@@ -1160,7 +1171,8 @@ impl<S: ReadBuf> Reader for JsonReader<S> {
             TType::Binary => {
                 self.separator("string")?;
                 self.expect_quote("string")?;
-                let (len, _) = self.measure_string("string")?;
+                let limit = self.limits.max_string_len.div_ceil(3).saturating_mul(4);
+                let (len, _) = self.measure_string("string", limit)?;
                 self.input.advance(len + 2);
                 Ok(())
             }
@@ -1395,6 +1407,25 @@ mod tests {
         assert!(matches!(
             r.read_list_begin(),
             Err(DecodeError::NegativeLength { .. })
+        ));
+    }
+
+    #[test]
+    fn binary_limit_applies_to_decoded_bytes() {
+        let limits = Limits {
+            max_string_len: 4,
+            ..Limits::default()
+        };
+        let read =
+            |text: &str| JsonReader::new(SliceInput::new(text.as_bytes()), limits).read_binary();
+        assert_eq!(&read(r#""AAECAw==""#).unwrap()[..], &[0, 1, 2, 3][..]);
+        assert!(matches!(
+            read(r#""AAECAwQ=""#),
+            Err(DecodeError::LimitExceeded { len: 5, .. })
+        ));
+        assert!(matches!(
+            read(r#""AAECAwQFBgc=""#),
+            Err(DecodeError::LimitExceeded { .. })
         ));
     }
 
