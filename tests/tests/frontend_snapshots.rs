@@ -336,6 +336,24 @@ fn every_catalogued_code_has_an_input_that_produces_it() {
 }
 
 #[test]
+fn realworld_includes_resolve_only_through_the_include_path() {
+    at_repo_root();
+    let service = PathBuf::from("tests/idl/realworld/app/service.thrift");
+    let without = check_files(std::slice::from_ref(&service), &CheckOptions::default());
+    assert_eq!(
+        codes(&without, Severity::Error),
+        ["E0011", "E0011"],
+        "{}",
+        without.render()
+    );
+    let with = check_files(
+        &[service],
+        &options_for(Path::new("tests/idl/realworld/app/service.thrift")),
+    );
+    assert!(!with.has_errors(), "{}", with.render());
+}
+
+#[test]
 fn a_missing_root_file_is_an_error_not_a_panic() {
     at_repo_root();
     let checked = check_files(
