@@ -2,11 +2,11 @@
 //! per field. Byte for byte what Apache Thrift's `TBinaryProtocol` writes; messages are written in the strict
 //! form and read in both the strict and the old non-strict form.
 
-use bytes::{BufMut, Bytes};
+use bytes::Bytes;
 
 use super::{
     FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf, Reader, TType,
-    Writer,
+    WriteBuf, Writer,
 };
 use crate::error::{DecodeError, EncodeError};
 
@@ -14,16 +14,15 @@ use crate::error::{DecodeError, EncodeError};
 const VERSION_1: u32 = 0x8001_0000;
 const VERSION_MASK: u32 = 0xffff_0000;
 
-/// Writes the binary protocol into any growable [`BufMut`] (`BytesMut`, `Vec<u8>`, or `&mut` either).
+/// Writes the binary protocol into a [`WriteBuf`] (`BytesMut`, `Vec<u8>`, or `&mut` either).
 ///
 /// Every value goes straight into the buffer: encoding allocates nothing beyond the buffer's own growth.
-/// A fixed-size buffer that runs out of room panics, as [`BufMut`] does.
 #[derive(Debug)]
 pub struct BinaryWriter<B> {
     buf: B,
 }
 
-impl<B: BufMut> BinaryWriter<B> {
+impl<B: WriteBuf> BinaryWriter<B> {
     /// A writer appending to `buf`.
     pub fn new(buf: B) -> Self {
         BinaryWriter { buf }
@@ -47,14 +46,14 @@ impl<B: BufMut> BinaryWriter<B> {
     #[inline]
     fn write_len(&mut self, what: &'static str, len: usize) -> Result<(), EncodeError> {
         let wire = i32::try_from(len).map_err(|_| too_long(what, len))?;
-        self.buf.put_i32(wire);
+        self.buf.push_slice(&wire.to_be_bytes());
         Ok(())
     }
 
     #[inline]
     fn write_bytes(&mut self, what: &'static str, value: &[u8]) -> Result<(), EncodeError> {
         self.write_len(what, value.len())?;
-        self.buf.put_slice(value);
+        self.buf.push_slice(value);
         Ok(())
     }
 }
@@ -68,12 +67,13 @@ fn too_long(what: &'static str, len: usize) -> EncodeError {
     }
 }
 
-impl<B: BufMut> Writer for BinaryWriter<B> {
+impl<B: WriteBuf> Writer for BinaryWriter<B> {
     #[inline]
     fn write_message_begin(&mut self, header: &MessageHeader) -> Result<(), EncodeError> {
-        self.buf.put_u32(VERSION_1 | header.kind as u32);
+        self.buf
+            .push_slice(&(VERSION_1 | header.kind as u32).to_be_bytes());
         self.write_bytes("message name", header.name.as_bytes())?;
-        self.buf.put_i32(header.seqid);
+        self.buf.push_slice(&header.seqid.to_be_bytes());
         Ok(())
     }
 
@@ -82,67 +82,67 @@ impl<B: BufMut> Writer for BinaryWriter<B> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_struct_begin(&mut self, _name: &str) -> Result<(), EncodeError> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_struct_end(&mut self) -> Result<(), EncodeError> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_field_begin(&mut self, _name: &str, ttype: TType, id: i16) -> Result<(), EncodeError> {
         let [hi, lo] = id.to_be_bytes();
-        self.buf.put_slice(&[ttype as u8, hi, lo]);
+        self.buf.push_slice(&[ttype as u8, hi, lo]);
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_field_end(&mut self) -> Result<(), EncodeError> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_field_stop(&mut self) -> Result<(), EncodeError> {
-        self.buf.put_u8(TType::Stop as u8);
+        self.buf.push_slice(&[TType::Stop as u8]);
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_bool(&mut self, value: bool) -> Result<(), EncodeError> {
-        self.buf.put_u8(u8::from(value));
+        self.buf.push_slice(&[u8::from(value)]);
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_i8(&mut self, value: i8) -> Result<(), EncodeError> {
-        self.buf.put_i8(value);
+        self.buf.push_slice(&value.to_be_bytes());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_i16(&mut self, value: i16) -> Result<(), EncodeError> {
-        self.buf.put_i16(value);
+        self.buf.push_slice(&value.to_be_bytes());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_i32(&mut self, value: i32) -> Result<(), EncodeError> {
-        self.buf.put_i32(value);
+        self.buf.push_slice(&value.to_be_bytes());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_i64(&mut self, value: i64) -> Result<(), EncodeError> {
-        self.buf.put_i64(value);
+        self.buf.push_slice(&value.to_be_bytes());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_double(&mut self, value: f64) -> Result<(), EncodeError> {
-        self.buf.put_f64(value);
+        self.buf.push_slice(&value.to_be_bytes());
         Ok(())
     }
 
@@ -158,39 +158,39 @@ impl<B: BufMut> Writer for BinaryWriter<B> {
 
     #[inline]
     fn write_uuid(&mut self, value: &[u8; 16]) -> Result<(), EncodeError> {
-        self.buf.put_slice(value);
+        self.buf.push_slice(value);
         Ok(())
     }
 
     #[inline]
     fn write_list_begin(&mut self, elem: TType, len: usize) -> Result<(), EncodeError> {
-        self.buf.put_u8(elem as u8);
+        self.buf.push_slice(&[elem as u8]);
         self.write_len("list", len)
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_list_end(&mut self) -> Result<(), EncodeError> {
         Ok(())
     }
 
     #[inline]
     fn write_set_begin(&mut self, elem: TType, len: usize) -> Result<(), EncodeError> {
-        self.buf.put_u8(elem as u8);
+        self.buf.push_slice(&[elem as u8]);
         self.write_len("set", len)
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_set_end(&mut self) -> Result<(), EncodeError> {
         Ok(())
     }
 
     #[inline]
     fn write_map_begin(&mut self, key: TType, value: TType, len: usize) -> Result<(), EncodeError> {
-        self.buf.put_slice(&[key as u8, value as u8]);
+        self.buf.push_slice(&[key as u8, value as u8]);
         self.write_len("map", len)
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_map_end(&mut self) -> Result<(), EncodeError> {
         Ok(())
     }
@@ -310,6 +310,18 @@ impl<S: ReadBuf> BinaryReader<S> {
         )
     }
 
+    /// The field header near the end of the input, or after a bad type byte: byte by byte, for the exact error.
+    #[cold]
+    #[inline(never)]
+    fn read_field_begin_carefully(&mut self) -> Result<FieldHeader, DecodeError> {
+        let ttype = self.read_value_type("field type")?;
+        if ttype == TType::Stop {
+            return Ok(FieldHeader { ttype, id: 0 });
+        }
+        let id = i16::from_be_bytes(self.read_array("field id")?);
+        Ok(FieldHeader { ttype, id })
+    }
+
     #[inline]
     fn read_list_header(&mut self, what: &'static str) -> Result<ListHeader, DecodeError> {
         enter(&mut self.depth, &self.limits, self.input.consumed())?;
@@ -407,13 +419,7 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
                 });
             }
         }
-        // Near the end of the input, or a bad type byte: take the careful path for the exact error.
-        let ttype = self.read_value_type("field type")?;
-        if ttype == TType::Stop {
-            return Ok(FieldHeader { ttype, id: 0 });
-        }
-        let id = i16::from_be_bytes(self.read_array("field id")?);
-        Ok(FieldHeader { ttype, id })
+        self.read_field_begin_carefully()
     }
 
     #[inline]

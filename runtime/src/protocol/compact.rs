@@ -2,11 +2,12 @@
 //! carried in that byte, short container headers. Byte for byte what Apache Thrift's `TCompactProtocol`
 //! writes (version 1, little-endian doubles).
 
-use bytes::{BufMut, Bytes};
+use bytes::Bytes;
 
 use super::binary::{byte_len, container_len, enter, message_type, take_utf8, unexpected_eof};
 use super::{
-    FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, ReadBuf, Reader, TType, Writer,
+    FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, ReadBuf, Reader, TType, WriteBuf,
+    Writer,
 };
 use crate::error::{DecodeError, EncodeError};
 
@@ -111,13 +112,46 @@ fn unzigzag64(value: u64) -> i64 {
     (value >> 1) as i64 ^ -((value & 1) as i64)
 }
 
+/// The high bit of every byte of a word: a varint's continuation flags.
+const CONTINUATION_BITS: u64 = 0x8080_8080_8080_8080;
+
 /// Appends `value` as an unsigned LEB128 varint.
-#[inline]
-fn put_varint<B: BufMut>(buf: &mut B, mut value: u64) {
+///
+/// Values below 2^56 (up to eight bytes) are spread into their 7-bit groups with a few shifts and masks
+/// instead of a byte loop, and appended as one word. Always inlined: the one- and two-byte cases (field ids,
+/// lengths, small numbers) are a compare and a store at the call site.
+#[inline(always)]
+fn put_varint<B: WriteBuf>(buf: &mut B, value: u64) {
     if value < 0x80 {
-        buf.put_u8(value as u8);
-        return;
+        buf.push_slice(&[value as u8]);
+    } else if value < 1 << 14 {
+        buf.push_slice(&[value as u8 | 0x80, (value >> 7) as u8]);
+    } else if value < 1 << 56 {
+        put_varint_word(buf, value);
+    } else {
+        put_varint_nine_or_ten(buf, value);
     }
+}
+
+/// A varint of three to eight bytes.
+#[inline]
+fn put_varint_word<B: WriteBuf>(buf: &mut B, value: u64) {
+    // Move each 7-bit group into its own byte: 28-bit halves into 32-bit lanes, then 14-bit quarters into
+    // 16-bit lanes, then 7-bit groups into bytes.
+    let mut word = (value & 0x0fff_ffff) | ((value & 0x00ff_ffff_f000_0000) << 4);
+    word = (word & 0x0000_3fff_0000_3fff) | ((word & 0x0fff_c000_0fff_c000) << 2);
+    word = (word & 0x007f_007f_007f_007f) | ((word & 0x3f80_3f80_3f80_3f80) << 1);
+    let bits = 64 - value.leading_zeros() as usize;
+    let len = bits.div_ceil(7);
+    // Every byte but the last says "more follows".
+    let more = CONTINUATION_BITS & (u64::MAX >> (64 - 8 * (len - 1)));
+    buf.push_prefix((word | more).to_le_bytes(), len);
+}
+
+/// A varint of nine or ten bytes: values of 2^56 and above (i64s of very large magnitude).
+#[cold]
+#[inline(never)]
+fn put_varint_nine_or_ten<B: WriteBuf>(buf: &mut B, mut value: u64) {
     let mut bytes = [0u8; 10];
     let mut len = 0;
     for slot in &mut bytes {
@@ -129,7 +163,30 @@ fn put_varint<B: BufMut>(buf: &mut B, mut value: u64) {
         *slot = value as u8 | 0x80;
         value >>= 7;
     }
-    buf.put_slice(&bytes[..len]);
+    if len == 9 {
+        buf.push_slice(&bytes[..9]);
+    } else {
+        buf.push_slice(&bytes);
+    }
+}
+
+/// Decodes a varint of up to eight bytes from an eight-byte window without a byte loop: the first byte whose
+/// high bit is clear ends it, and the 7-bit groups are packed back together with shifts and masks. `None`
+/// when all eight bytes say "more follows".
+#[inline]
+fn decode_varint_word(window: &[u8; 8]) -> Option<(u64, usize)> {
+    let word = u64::from_le_bytes(*window);
+    let stops = !word & CONTINUATION_BITS;
+    if stops == 0 {
+        return None;
+    }
+    let len = stops.trailing_zeros() as usize / 8 + 1;
+    // Bits up to and including the last byte's (clear) high bit.
+    let mut value = word & (stops ^ (stops - 1)) & !CONTINUATION_BITS;
+    value = (value & 0x007f_007f_007f_007f) | ((value & 0x7f00_7f00_7f00_7f00) >> 1);
+    value = (value & 0x0000_3fff_0000_3fff) | ((value & 0x3fff_0000_3fff_0000) >> 2);
+    value = (value & 0x0000_0000_0fff_ffff) | ((value & 0x0fff_ffff_0000_0000) >> 4);
+    Some((value, len))
 }
 
 /// The last field id of each struct being written or read around the current one. Sixteen levels live inline
@@ -164,10 +221,9 @@ impl FieldIdStack {
     }
 }
 
-/// Writes the compact protocol into any growable [`BufMut`] (`BytesMut`, `Vec<u8>`, or `&mut` either).
+/// Writes the compact protocol into a [`WriteBuf`] (`BytesMut`, `Vec<u8>`, or `&mut` either).
 ///
 /// Every value goes straight into the buffer; struct nesting up to 16 levels is tracked without allocating.
-/// A fixed-size buffer that runs out of room panics, as [`BufMut`] does.
 #[derive(Debug)]
 pub struct CompactWriter<B> {
     buf: B,
@@ -177,7 +233,7 @@ pub struct CompactWriter<B> {
     pending_bool_field: Option<i16>,
 }
 
-impl<B: BufMut> CompactWriter<B> {
+impl<B: WriteBuf> CompactWriter<B> {
     /// A writer appending to `buf`.
     pub fn new(buf: B) -> Self {
         CompactWriter {
@@ -203,15 +259,22 @@ impl<B: BufMut> CompactWriter<B> {
         &mut self.buf
     }
 
-    #[inline]
+    /// Always inlined: the short form is one store at the call site, and generated code has one call per field.
+    #[inline(always)]
     fn write_field_header(&mut self, type_nibble: u8, id: i16) {
         let delta = i32::from(id) - i32::from(self.last_field_id);
         if (1..=15).contains(&delta) {
-            self.buf.put_u8((delta as u8) << 4 | type_nibble);
+            self.buf.push_slice(&[(delta as u8) << 4 | type_nibble]);
+            self.last_field_id = id;
         } else {
-            self.buf.put_u8(type_nibble);
-            put_varint(&mut self.buf, u64::from(zigzag32(i32::from(id))));
+            self.write_long_field_header(type_nibble, id);
         }
+    }
+
+    #[inline(never)]
+    fn write_long_field_header(&mut self, type_nibble: u8, id: i16) {
+        self.buf.push_slice(&[type_nibble]);
+        put_varint(&mut self.buf, u64::from(zigzag32(i32::from(id))));
         self.last_field_id = id;
     }
 
@@ -227,7 +290,7 @@ impl<B: BufMut> CompactWriter<B> {
     #[inline]
     fn write_bytes(&mut self, what: &'static str, value: &[u8]) -> Result<(), EncodeError> {
         self.write_len(what, value.len())?;
-        self.buf.put_slice(value);
+        self.buf.push_slice(value);
         Ok(())
     }
 
@@ -240,13 +303,13 @@ impl<B: BufMut> CompactWriter<B> {
     ) -> Result<(), EncodeError> {
         let elem = to_nibble(elem);
         if len <= 14 {
-            self.buf.put_u8((len as u8) << 4 | elem);
+            self.buf.push_slice(&[(len as u8) << 4 | elem]);
             Ok(())
         } else {
             if len > i32::MAX as usize {
                 return Err(too_long(what, len));
             }
-            self.buf.put_u8(0xf0 | elem);
+            self.buf.push_slice(&[0xf0 | elem]);
             self.write_len(what, len)
         }
     }
@@ -261,11 +324,11 @@ fn too_long(what: &'static str, len: usize) -> EncodeError {
     }
 }
 
-impl<B: BufMut> Writer for CompactWriter<B> {
+impl<B: WriteBuf> Writer for CompactWriter<B> {
     #[inline]
     fn write_message_begin(&mut self, header: &MessageHeader) -> Result<(), EncodeError> {
         self.buf
-            .put_slice(&[PROTOCOL_ID, (header.kind as u8) << TYPE_SHIFT | VERSION]);
+            .push_slice(&[PROTOCOL_ID, (header.kind as u8) << TYPE_SHIFT | VERSION]);
         // The seqid travels as a plain varint of its 32 bits, as Apache's C++ and Java write it.
         put_varint(&mut self.buf, u64::from(header.seqid as u32));
         self.write_bytes("message name", header.name.as_bytes())
@@ -276,20 +339,20 @@ impl<B: BufMut> Writer for CompactWriter<B> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_struct_begin(&mut self, _name: &str) -> Result<(), EncodeError> {
         self.enclosing.push(self.last_field_id);
         self.last_field_id = 0;
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_struct_end(&mut self) -> Result<(), EncodeError> {
         self.last_field_id = self.enclosing.pop();
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_field_begin(&mut self, _name: &str, ttype: TType, id: i16) -> Result<(), EncodeError> {
         if ttype == TType::Bool {
             self.pending_bool_field = Some(id);
@@ -299,54 +362,54 @@ impl<B: BufMut> Writer for CompactWriter<B> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_field_end(&mut self) -> Result<(), EncodeError> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_field_stop(&mut self) -> Result<(), EncodeError> {
-        self.buf.put_u8(nibble::STOP);
+        self.buf.push_slice(&[nibble::STOP]);
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_bool(&mut self, value: bool) -> Result<(), EncodeError> {
         let type_nibble = if value { nibble::TRUE } else { nibble::FALSE };
         match self.pending_bool_field.take() {
             Some(id) => self.write_field_header(type_nibble, id),
-            None => self.buf.put_u8(type_nibble),
+            None => self.buf.push_slice(&[type_nibble]),
         }
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_i8(&mut self, value: i8) -> Result<(), EncodeError> {
-        self.buf.put_i8(value);
+        self.buf.push_slice(&value.to_be_bytes());
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_i16(&mut self, value: i16) -> Result<(), EncodeError> {
         put_varint(&mut self.buf, u64::from(zigzag32(i32::from(value))));
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_i32(&mut self, value: i32) -> Result<(), EncodeError> {
         put_varint(&mut self.buf, u64::from(zigzag32(value)));
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_i64(&mut self, value: i64) -> Result<(), EncodeError> {
         put_varint(&mut self.buf, zigzag64(value));
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_double(&mut self, value: f64) -> Result<(), EncodeError> {
-        self.buf.put_f64_le(value);
+        self.buf.push_slice(&value.to_le_bytes());
         Ok(())
     }
 
@@ -362,7 +425,7 @@ impl<B: BufMut> Writer for CompactWriter<B> {
 
     #[inline]
     fn write_uuid(&mut self, value: &[u8; 16]) -> Result<(), EncodeError> {
-        self.buf.put_slice(value);
+        self.buf.push_slice(value);
         Ok(())
     }
 
@@ -371,7 +434,7 @@ impl<B: BufMut> Writer for CompactWriter<B> {
         self.write_collection_begin("list", elem, len)
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_list_end(&mut self) -> Result<(), EncodeError> {
         Ok(())
     }
@@ -381,7 +444,7 @@ impl<B: BufMut> Writer for CompactWriter<B> {
         self.write_collection_begin("set", elem, len)
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_set_end(&mut self) -> Result<(), EncodeError> {
         Ok(())
     }
@@ -389,15 +452,16 @@ impl<B: BufMut> Writer for CompactWriter<B> {
     #[inline]
     fn write_map_begin(&mut self, key: TType, value: TType, len: usize) -> Result<(), EncodeError> {
         if len == 0 {
-            self.buf.put_u8(0);
+            self.buf.push_slice(&[0]);
             return Ok(());
         }
         self.write_len("map", len)?;
-        self.buf.put_u8(to_nibble(key) << 4 | to_nibble(value));
+        self.buf
+            .push_slice(&[to_nibble(key) << 4 | to_nibble(value)]);
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_map_end(&mut self) -> Result<(), EncodeError> {
         Ok(())
     }
@@ -477,6 +541,17 @@ impl<S: ReadBuf> CompactReader<S> {
                 return Ok(u32::from(byte));
             }
         }
+        if let Some((value, len)) = self
+            .input
+            .chunk()
+            .first_chunk::<8>()
+            .and_then(decode_varint_word)
+        {
+            if len <= 5 && value <= u64::from(u32::MAX) {
+                self.input.advance(len);
+                return Ok(value as u32);
+            }
+        }
         self.read_varint_long(what, 5).map(|value| value as u32)
     }
 
@@ -488,6 +563,15 @@ impl<S: ReadBuf> CompactReader<S> {
                 self.input.advance(1);
                 return Ok(u64::from(byte));
             }
+        }
+        if let Some((value, len)) = self
+            .input
+            .chunk()
+            .first_chunk::<8>()
+            .and_then(decode_varint_word)
+        {
+            self.input.advance(len);
+            return Ok(value);
         }
         self.read_varint_long(what, 10)
     }
@@ -558,6 +642,50 @@ impl<S: ReadBuf> CompactReader<S> {
         Ok(text)
     }
 
+    /// Any field header, byte by byte: the long form, the stop marker, bad type nibbles, the end of the input.
+    #[inline(never)]
+    fn read_field_begin_carefully(&mut self) -> Result<FieldHeader, DecodeError> {
+        let start = self.input.consumed();
+        let byte = self.read_u8("field header")?;
+        let type_nibble = byte & 0x0f;
+        self.pending_bool = None;
+        if type_nibble == nibble::STOP {
+            return Ok(FieldHeader {
+                ttype: TType::Stop,
+                id: 0,
+            });
+        }
+        let Some(ttype) = from_nibble(type_nibble) else {
+            return Err(DecodeError::UnknownType {
+                offset: start,
+                what: "field type",
+                id: type_nibble,
+            });
+        };
+        let delta = byte >> 4;
+        let id = if delta == 0 {
+            self.read_zigzag_i16("field id")?
+        } else {
+            match self.last_field_id.checked_add(i16::from(delta)) {
+                Some(id) => id,
+                None => {
+                    return Err(DecodeError::InvalidData {
+                        offset: start,
+                        what: "field id",
+                        detail: format!("{} + {delta} overflows i16", self.last_field_id),
+                    });
+                }
+            }
+        };
+        self.last_field_id = id;
+        match type_nibble {
+            nibble::TRUE => self.pending_bool = Some(true),
+            nibble::FALSE => self.pending_bool = Some(false),
+            _ => {}
+        }
+        Ok(FieldHeader { ttype, id })
+    }
+
     #[inline]
     fn read_collection_header(&mut self, what: &'static str) -> Result<ListHeader, DecodeError> {
         let start = self.input.consumed();
@@ -622,45 +750,31 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
 
     #[inline]
     fn read_field_begin(&mut self) -> Result<FieldHeader, DecodeError> {
-        let start = self.input.consumed();
-        let byte = self.read_u8("field header")?;
-        let type_nibble = byte & 0x0f;
         self.pending_bool = None;
-        if type_nibble == nibble::STOP {
-            return Ok(FieldHeader {
-                ttype: TType::Stop,
-                id: 0,
-            });
-        }
-        let Some(ttype) = from_nibble(type_nibble) else {
-            return Err(DecodeError::UnknownType {
-                offset: start,
-                what: "field type",
-                id: type_nibble,
-            });
-        };
-        let delta = byte >> 4;
-        let id = if delta == 0 {
-            self.read_zigzag_i16("field id")?
-        } else {
-            match self.last_field_id.checked_add(i16::from(delta)) {
-                Some(id) => id,
-                None => {
-                    return Err(DecodeError::InvalidData {
-                        offset: start,
-                        what: "field id",
-                        detail: format!("{} + {delta} overflows i16", self.last_field_id),
-                    });
-                }
+        if let Some(&byte) = self.input.chunk().first() {
+            let type_nibble = byte & 0x0f;
+            if type_nibble == nibble::STOP {
+                self.input.advance(1);
+                return Ok(FieldHeader {
+                    ttype: TType::Stop,
+                    id: 0,
+                });
             }
-        };
-        self.last_field_id = id;
-        match type_nibble {
-            nibble::TRUE => self.pending_bool = Some(true),
-            nibble::FALSE => self.pending_bool = Some(false),
-            _ => {}
+            let delta = byte >> 4;
+            if let (true, Some(ttype), Some(id)) = (
+                delta != 0,
+                from_nibble(type_nibble),
+                self.last_field_id.checked_add(i16::from(delta)),
+            ) {
+                self.input.advance(1);
+                self.last_field_id = id;
+                if ttype == TType::Bool {
+                    self.pending_bool = Some(type_nibble == nibble::TRUE);
+                }
+                return Ok(FieldHeader { ttype, id });
+            }
         }
-        Ok(FieldHeader { ttype, id })
+        self.read_field_begin_carefully()
     }
 
     #[inline]
@@ -1429,6 +1543,51 @@ mod tests {
         // { 1: i32 -5 (zigzag 9) }, then bool field 300 in the long form: type TRUE, zigzag 600.
         assert_eq!(bytes, hex("150901d80400"));
         assert_eq!(decode::<Nested>(&bytes), Ok(nested));
+    }
+
+    /// Plain byte-at-a-time LEB128, to check the word-at-a-time paths against.
+    fn reference_varint(mut value: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        loop {
+            if value < 0x80 {
+                out.push(value as u8);
+                return out;
+            }
+            out.push(value as u8 | 0x80);
+            value >>= 7;
+        }
+    }
+
+    #[test]
+    fn varints_of_every_length_match_plain_leb128() {
+        let mut values = vec![0, u64::MAX];
+        for shift in 0..64 {
+            let power = 1u64 << shift;
+            values.extend([power - 1, power, power + 1, power.wrapping_mul(3) / 2]);
+        }
+        for value in values {
+            let expected = reference_varint(value);
+            let mut written = Vec::new();
+            put_varint(&mut written, value);
+            assert_eq!(written, expected, "writing {value:#x}");
+
+            // Read at the very end of the input (careful path) and with bytes after it (word path).
+            for padding in [0, 12] {
+                let mut input = expected.clone();
+                input.extend(std::iter::repeat_n(0xff, padding));
+                let mut wide = reader(&input);
+                assert_eq!(wide.read_varint64("test"), Ok(value), "reading {value:#x}");
+                assert_eq!(wide.position(), expected.len());
+                let mut narrow = reader(&input);
+                match u32::try_from(value) {
+                    Ok(small) => assert_eq!(narrow.read_varint32("test"), Ok(small)),
+                    Err(_) => assert!(matches!(
+                        narrow.read_varint32("test"),
+                        Err(DecodeError::InvalidData { offset: 0, .. })
+                    )),
+                }
+            }
+        }
     }
 
     proptest! {

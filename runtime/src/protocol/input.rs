@@ -16,6 +16,7 @@ pub trait ReadBuf {
     fn consumed(&self) -> usize;
 
     /// How many bytes are left.
+    #[inline]
     fn remaining(&self) -> usize {
         self.chunk().len()
     }
@@ -30,6 +31,7 @@ pub struct SliceInput<'a> {
 
 impl<'a> SliceInput<'a> {
     /// Reads from the start of `bytes`.
+    #[inline]
     pub fn new(bytes: &'a [u8]) -> Self {
         SliceInput {
             rest: bytes,
@@ -39,21 +41,25 @@ impl<'a> SliceInput<'a> {
 }
 
 impl ReadBuf for SliceInput<'_> {
+    #[inline]
     fn chunk(&self) -> &[u8] {
         self.rest
     }
 
+    #[inline]
     fn advance(&mut self, n: usize) {
         self.rest = &self.rest[n..];
         self.consumed += n;
     }
 
+    #[inline]
     fn take_bytes(&mut self, n: usize) -> Bytes {
         let taken = Bytes::copy_from_slice(&self.rest[..n]);
         self.advance(n);
         taken
     }
 
+    #[inline]
     fn consumed(&self) -> usize {
         self.consumed
     }
@@ -68,6 +74,7 @@ pub struct BytesInput {
 
 impl BytesInput {
     /// Reads from the start of `bytes`.
+    #[inline]
     pub fn new(bytes: Bytes) -> Self {
         BytesInput {
             rest: bytes,
@@ -77,20 +84,24 @@ impl BytesInput {
 }
 
 impl ReadBuf for BytesInput {
+    #[inline]
     fn chunk(&self) -> &[u8] {
         &self.rest
     }
 
+    #[inline]
     fn advance(&mut self, n: usize) {
         bytes::Buf::advance(&mut self.rest, n);
         self.consumed += n;
     }
 
+    #[inline]
     fn take_bytes(&mut self, n: usize) -> Bytes {
         self.consumed += n;
         self.rest.split_to(n)
     }
 
+    #[inline]
     fn consumed(&self) -> usize {
         self.consumed
     }

@@ -6,9 +6,11 @@ pub mod compact;
 mod input;
 pub mod json;
 mod limits;
+mod output;
 
 pub use input::{BytesInput, ReadBuf, SliceInput};
 pub use limits::Limits;
+pub use output::{BufMutOutput, WriteBuf};
 
 use bytes::Bytes;
 
