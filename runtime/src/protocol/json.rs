@@ -18,11 +18,11 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
-use bytes::{BufMut, Bytes};
+use bytes::Bytes;
 
 use super::{
     FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf, Reader, TType,
-    Writer,
+    WriteBuf, Writer,
 };
 use crate::error::{DecodeError, EncodeError};
 
@@ -225,16 +225,17 @@ fn format_double(value: f64, out: &mut NumberText) {
     }
 }
 
-/// Writes the JSON protocol into any [`BufMut`] (a `Vec<u8>`, a `BytesMut`, ...).
+/// Writes the JSON protocol into any [`WriteBuf`] (a `Vec<u8>`, a `BytesMut`, `&mut` either, or any `BufMut`
+/// through [`BufMutOutput`](super::BufMutOutput)).
 #[derive(Debug)]
-pub struct JsonWriter<B: BufMut> {
+pub struct JsonWriter<B> {
     buf: B,
     context: Context,
     /// The enclosing contexts; it only grows as deep as the value being written nests.
     outer: Vec<Context>,
 }
 
-impl<B: BufMut> JsonWriter<B> {
+impl<B: WriteBuf> JsonWriter<B> {
     /// A writer that appends to `buf`.
     pub fn new(buf: B) -> Self {
         JsonWriter {
@@ -251,7 +252,7 @@ impl<B: BufMut> JsonWriter<B> {
 
     fn separator(&mut self) {
         if let Some(separator) = self.context.advance() {
-            self.buf.put_u8(separator);
+            self.buf.push_slice(&[separator]);
         }
     }
 
@@ -266,13 +267,13 @@ impl<B: BufMut> JsonWriter<B> {
 
     fn open(&mut self, bracket: u8, context: Context) {
         self.separator();
-        self.buf.put_u8(bracket);
+        self.buf.push_slice(&[bracket]);
         self.push(context);
     }
 
     fn close(&mut self, bracket: u8) {
         self.pop();
-        self.buf.put_u8(bracket);
+        self.buf.push_slice(&[bracket]);
     }
 
     fn number(&mut self, value: impl std::fmt::Display) {
@@ -286,17 +287,17 @@ impl<B: BufMut> JsonWriter<B> {
     fn put_number_text(&mut self, text: &NumberText, always_quote: bool) {
         let quoted = always_quote || self.context.quotes_numbers();
         if quoted {
-            self.buf.put_u8(b'"');
+            self.buf.push_slice(b"\"");
         }
-        self.buf.put_slice(text.as_bytes());
+        self.buf.push_slice(text.as_bytes());
         if quoted {
-            self.buf.put_u8(b'"');
+            self.buf.push_slice(b"\"");
         }
     }
 
     fn string(&mut self, value: &str) {
         self.separator();
-        self.buf.put_u8(b'"');
+        self.buf.push_slice(b"\"");
         let bytes = value.as_bytes();
         let mut plain_from = 0;
         for (at, &byte) in bytes.iter().enumerate() {
@@ -311,19 +312,19 @@ impl<B: BufMut> JsonWriter<B> {
                 0..=0x1f => b"",
                 _ => continue,
             };
-            self.buf.put_slice(&bytes[plain_from..at]);
+            self.buf.push_slice(&bytes[plain_from..at]);
             plain_from = at + 1;
             if escape.is_empty() {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                self.buf.put_slice(b"\\u00");
-                self.buf.put_u8(HEX[usize::from(byte >> 4)]);
-                self.buf.put_u8(HEX[usize::from(byte & 0xf)]);
+                let high = HEX[usize::from(byte >> 4)];
+                let low = HEX[usize::from(byte & 0xf)];
+                self.buf.push_slice(&[b'\\', b'u', b'0', b'0', high, low]);
             } else {
-                self.buf.put_slice(escape);
+                self.buf.push_slice(escape);
             }
         }
-        self.buf.put_slice(&bytes[plain_from..]);
-        self.buf.put_u8(b'"');
+        self.buf.push_slice(&bytes[plain_from..]);
+        self.buf.push_slice(b"\"");
     }
 
     fn type_tag(&mut self, ttype: TType, what: &'static str) -> Result<(), EncodeError> {
@@ -349,7 +350,7 @@ impl<B: BufMut> JsonWriter<B> {
     }
 }
 
-impl<B: BufMut> Writer for JsonWriter<B> {
+impl<B: WriteBuf> Writer for JsonWriter<B> {
     fn write_message_begin(&mut self, header: &MessageHeader) -> Result<(), EncodeError> {
         self.context = Context::Base;
         self.outer.clear();
@@ -447,16 +448,16 @@ impl<B: BufMut> Writer for JsonWriter<B> {
 
     fn write_binary(&mut self, value: &[u8]) -> Result<(), EncodeError> {
         self.separator();
-        self.buf.put_u8(b'"');
+        self.buf.push_slice(b"\"");
         // Whole 3-byte groups encode without padding, so chunks can be encoded independently.
         let mut encoded = [0u8; 1024];
         for chunk in value.chunks(768) {
             let len = STANDARD
                 .encode_slice(chunk, &mut encoded)
                 .unwrap_or_default();
-            self.buf.put_slice(&encoded[..len]);
+            self.buf.push_slice(&encoded[..len]);
         }
-        self.buf.put_u8(b'"');
+        self.buf.push_slice(b"\"");
         Ok(())
     }
 
@@ -474,9 +475,9 @@ impl<B: BufMut> Writer for JsonWriter<B> {
             at += 2;
         }
         self.separator();
-        self.buf.put_u8(b'"');
-        self.buf.put_slice(&text);
-        self.buf.put_u8(b'"');
+        self.buf.push_slice(b"\"");
+        self.buf.push_slice(&text);
+        self.buf.push_slice(b"\"");
         Ok(())
     }
 
