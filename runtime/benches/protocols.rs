@@ -78,9 +78,9 @@ fn bench_protocol<P: Protocol, T: ThriftStruct + PartialEq + std::fmt::Debug>(
 ) {
     let mut group = c.benchmark_group(message);
     group
-        .warm_up_time(Duration::from_millis(700))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(40);
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(50);
 
     let mut buf = BytesMut::new();
     P::encode(value, &mut buf);

@@ -73,3 +73,47 @@ impl<B: BufMut> WriteBuf for BufMutOutput<B> {
         self.0.put_slice(bytes);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use bytes::BytesMut;
+
+    use super::*;
+
+    const WORD: [u8; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
+
+    fn prefixes<B: WriteBuf>(mut buf: B) -> B {
+        for len in 0..=9 {
+            buf.push_slice(&[0xaa]);
+            buf.push_prefix(WORD, len);
+        }
+        buf
+    }
+
+    fn expected() -> Vec<u8> {
+        let mut out = Vec::new();
+        for len in 0..=9usize {
+            out.push(0xaa);
+            out.extend_from_slice(&WORD[..len.min(8)]);
+        }
+        out
+    }
+
+    #[test]
+    fn every_buffer_appends_the_same_prefixes() {
+        assert_eq!(prefixes(Vec::new()), expected());
+        assert_eq!(&prefixes(BytesMut::new())[..], &expected()[..]);
+        let mut vec = Vec::new();
+        prefixes(&mut vec);
+        assert_eq!(vec, expected());
+        assert_eq!(prefixes(BufMutOutput(Vec::new())).0, expected());
+    }
+
+    #[test]
+    fn a_bounded_bufmut_can_be_adapted() {
+        let mut out = BufMutOutput(BytesMut::new().limit(4));
+        out.push_slice(&[1, 2]);
+        out.push_prefix(WORD, 2);
+        assert_eq!(&out.0.into_inner()[..], &[1, 2, 1, 2]);
+    }
+}
