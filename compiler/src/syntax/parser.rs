@@ -214,15 +214,13 @@ fn found_width(rest: &str) -> usize {
 fn rule_phrase(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "end of file",
-        Rule::doc_comment
-        | Rule::WHITESPACE
+        Rule::WHITESPACE
         | Rule::COMMENT
-        | Rule::block_comment
-        | Rule::line_comment
+        | Rule::line_rest
+        | Rule::block_rest
         | Rule::ident_char
         | Rule::ident_shape
         | Rule::word_end
-        | Rule::reserved
         | Rule::exponent
         | Rule::list_sep
         | Rule::header
@@ -315,8 +313,7 @@ fn children(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
     pair.into_inner().filter(|p| {
         !matches!(
             p.as_rule(),
-            Rule::doc_comment
-                | Rule::lbrace
+            Rule::lbrace
                 | Rule::rbrace
                 | Rule::lparen
                 | Rule::rparen
@@ -351,6 +348,25 @@ impl<'t> Lowerer<'t> {
             name: pair.as_str().to_string(),
             span: self.span(&pair),
         }
+    }
+
+    /// An identifier where Apache Thrift's lexer would have produced a keyword token instead.
+    /// The grammar accepts any word here (checking a list of keywords at every identifier
+    /// made parsing several times slower); this reports keywords as the syntax errors they are.
+    fn name(&mut self, pair: Pair<'_, Rule>, what: &str) -> Ident {
+        let ident = self.ident(pair);
+        if KEYWORDS.contains(&ident.name.as_str()) {
+            self.diagnostics.push(Diagnostic::error(
+                "E0001",
+                format!(
+                    "`{}` is a keyword and cannot be used as a {what} name",
+                    ident.name
+                ),
+                ident.span,
+                "keyword",
+            ));
+        }
+        ident
     }
 
     fn document(&mut self, pair: Pair<'_, Rule>) -> File {
@@ -419,7 +435,7 @@ impl<'t> Lowerer<'t> {
             }
             _ => {
                 let scope = inner.next().map(|p| self.ident(p));
-                let name = inner.next().map(|p| self.ident(p));
+                let name = inner.next().map(|p| self.name(p, "namespace"));
                 let annotations = inner
                     .next()
                     .map(|p| self.annotations(p))
@@ -459,7 +475,7 @@ impl<'t> Lowerer<'t> {
         for item in children(pair) {
             match item.as_rule() {
                 Rule::kw_senum => keyword = self.span(&item),
-                Rule::identifier => name = self.ident(item),
+                Rule::identifier => name = self.name(item, "definition"),
                 Rule::field_type => ty = Some(self.field_type(item)),
                 Rule::const_value => value = Some(self.const_value(item)),
                 Rule::annotations => annotations = self.annotations(item),
@@ -467,7 +483,7 @@ impl<'t> Lowerer<'t> {
                 Rule::literal => strings.push(self.literal(item)),
                 Rule::field => fields.push(self.field(item)),
                 Rule::function => functions.push(self.function(item)),
-                Rule::extends => extends = children(item).nth(1).map(|p| self.ident(p)),
+                Rule::extends => extends = children(item).nth(1).map(|p| self.name(p, "service")),
                 Rule::xsd_all => xsd_all = true,
                 _ => {}
             }
@@ -534,7 +550,7 @@ impl<'t> Lowerer<'t> {
         };
         for item in children(pair) {
             match item.as_rule() {
-                Rule::identifier => member.name = self.ident(item),
+                Rule::identifier => member.name = self.name(item, "enum member"),
                 Rule::int_const => member.value = Some(self.int_literal(item)),
                 Rule::annotations => member.annotations = self.annotations(item),
                 _ => {}
@@ -657,7 +673,7 @@ impl<'t> Lowerer<'t> {
                 Rule::base_type => kind = TypeKind::Base(base_type(item.as_str())),
                 Rule::named_type => {
                     if let Some(name) = children(item).next() {
-                        kind = TypeKind::Named(self.ident(name));
+                        kind = TypeKind::Named(self.name(name, "type"));
                     }
                 }
                 Rule::map_type | Rule::set_type | Rule::list_type => kind = self.container(item),
@@ -736,7 +752,7 @@ impl<'t> Lowerer<'t> {
                     .collect(),
             ),
             _ => match children(item).next() {
-                Some(name) => ConstValueKind::Ref(self.ident(name)),
+                Some(name) => ConstValueKind::Ref(self.name(name, "constant")),
                 None => ConstValueKind::Int(0),
             },
         };
@@ -748,10 +764,13 @@ impl<'t> Lowerer<'t> {
             .map(|annotation| {
                 let span = self.span(&annotation);
                 let mut parts = children(annotation);
-                let key = parts.next().map(|p| self.ident(p)).unwrap_or(Ident {
-                    name: String::new(),
-                    span,
-                });
+                let key = parts
+                    .next()
+                    .map(|p| self.name(p, "annotation"))
+                    .unwrap_or(Ident {
+                        name: String::new(),
+                        span,
+                    });
                 let value = parts
                     .next()
                     .map(|p| self.literal(p))
@@ -830,6 +849,50 @@ impl<'t> Lowerer<'t> {
         out
     }
 }
+
+/// Words Apache Thrift's lexer turns into keyword tokens (thriftl.ll), plus the removed
+/// `senum`, `slist` and `async`.
+const KEYWORDS: &[&str] = &[
+    "namespace",
+    "cpp_include",
+    "cpp_type",
+    "include",
+    "void",
+    "bool",
+    "byte",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "double",
+    "string",
+    "binary",
+    "uuid",
+    "slist",
+    "senum",
+    "map",
+    "list",
+    "set",
+    "oneway",
+    "async",
+    "typedef",
+    "struct",
+    "union",
+    "exception",
+    "extends",
+    "throws",
+    "service",
+    "enum",
+    "const",
+    "required",
+    "optional",
+    "xsd_all",
+    "xsd_optional",
+    "xsd_nillable",
+    "xsd_attrs",
+    "true",
+    "false",
+];
 
 fn base_type(text: &str) -> BaseType {
     match text {
@@ -1174,6 +1237,25 @@ mod tests {
         let d = parse_err("struct S {}\ninclude \"x.thrift\"\n");
         assert_eq!(d.code, "E0006");
         assert_eq!(d.secondary.len(), 1);
+    }
+
+    #[test]
+    fn keywords_are_not_names() {
+        let text = "struct S {\n  1: void nothing\n}";
+        let d = parse_err(text);
+        assert_eq!(d.code, "E0001");
+        assert_eq!(line_col(text, &d), (2, 6));
+        assert_eq!(
+            d.message,
+            "`void` is a keyword and cannot be used as a type name"
+        );
+        assert_eq!(
+            parse_err("struct string {}").message,
+            "`string` is a keyword and cannot be used as a definition name"
+        );
+        assert_eq!(parse_err("enum E { true }").code, "E0001");
+        // A keyword followed by more name characters is an ordinary name.
+        parse_ok("struct stringy { 1: i32.x a } const i32 enumerated = constant");
     }
 
     #[test]
