@@ -138,7 +138,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "E0006",
         "a header (include, cpp_include, namespace) comes after a definition",
     ),
-    ("E0008", "a definition's name contains a dot"),
+    (
+        "E0008",
+        "a definition, field, function or enum member name contains a dot",
+    ),
     ("E0010", "a file given on the command line cannot be read"),
     (
         "E0011",

@@ -135,6 +135,9 @@ fn e0006_header_after_definition() {
 #[test]
 fn e0008_dotted_definition_name() {
     error("struct a.B {}", "E0008");
+    error("struct S { 1: i32 a.b }", "E0008");
+    error("enum E { A.B }", "E0008");
+    error("service S { void a.b() }", "E0008");
 }
 
 #[test]

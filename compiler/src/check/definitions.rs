@@ -53,6 +53,7 @@ impl<'a> Checker<'a> {
                     None => previous.map_or(0, |p| p + 1),
                 };
                 previous = Some(value);
+                self.simple_name(&member.name, "enum member");
                 let Ok(value32) = i32::try_from(value) else {
                     let span = member.value.map_or(member.name.span, |l| l.span);
                     let label = if member.value.is_some() {
@@ -235,6 +236,7 @@ impl<'a> Checker<'a> {
                     slot.insert(field.name.span);
                 }
             }
+            self.simple_name(&field.name, "field");
             let (requiredness, requiredness_span) = field.requiredness;
             let mut requiredness = requiredness;
             if let Some(keyword) = requiredness_span {
@@ -369,7 +371,20 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Names of members may not be qualified: a dot would make them unreachable.
+    fn simple_name(&mut self, name: &ast::Ident, what: &str) {
+        if name.name.contains('.') {
+            self.error(Diagnostic::error(
+                "E0008",
+                format!("{what} name `{}` may not contain `.`", name.name),
+                name.span,
+                "dots are only for qualified references",
+            ));
+        }
+    }
+
     fn lower_function(&mut self, file: FileId, function: &'a ast::Function) -> ir::Function {
+        self.simple_name(&function.name, "function");
         if let Some((keyword, true)) = function.oneway {
             self.error(
                 Diagnostic::warning(
