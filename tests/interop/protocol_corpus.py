@@ -2,7 +2,8 @@
 
     protocol_corpus.py dump DIR
         For every case writes DIR/<case>.tree (the value tree in the text format of tests/src/value.rs) and
-        DIR/<case>.binary, .compact and .json as TBinaryProtocol, TCompactProtocol and TJSONProtocol encode it.
+        DIR/<case>.binary, .compact and .json as TBinaryProtocol, TCompactProtocol and TJSONProtocol encode it
+        (message cases also as .binary-unversioned, TBinaryProtocol with strictWrite=False).
         DIR/cases lists the case names in order.
 
     protocol_corpus.py check DIR PROTOCOL
@@ -512,6 +513,12 @@ def dump(directory):
                 check_case(protocol_class, data, node)
             with open(os.path.join(directory, "%s.%s" % (name, protocol)), "wb") as f:
                 f.write(data)
+        if isinstance(node, Msg):
+            # The pre-versioned binary envelope (name, type byte, seqid) that non-strict writers still send.
+            buffer = TMemoryBuffer()
+            write_case(TBinaryProtocol(buffer, strictWrite=False), node)
+            with open(os.path.join(directory, name + ".binary-unversioned"), "wb") as f:
+                f.write(buffer.getvalue())
     with open(os.path.join(directory, "cases"), "w") as f:
         f.write("\n".join(names) + "\n")
 

@@ -14,7 +14,10 @@ use bytes::Bytes;
 use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::protocol::json::{JsonReader, JsonWriter};
-use idlc_runtime::{BytesInput, DecodeError, Limits, ReadBuf, Reader, SliceInput};
+use idlc_runtime::{
+    ApplicationException, ApplicationExceptionKind, BytesInput, DecodeError, Limits, MessageHeader,
+    MessageType, ReadBuf, Reader, SliceInput, ThriftStruct, Writer,
+};
 use idlc_tests::value::{Case, parse_case, read_case, write_case};
 
 /// Fewer cases than this means the corpus did not load properly, not that everything passed.
@@ -321,4 +324,118 @@ fn json_deviation_rewrite_is_exact() {
         python_json_as_cpp_writes_it(b"{\"1\":{\"str\":\"nan\x01\"}}"),
         b"{\"1\":{\"str\":\"nan\\u0001\"}}"
     );
+}
+
+/// Apache's unversioned binary envelope (`strictWrite=False`): idlc reads it, though it only writes the strict
+/// one.
+#[test]
+fn binary_unversioned_messages_from_python() {
+    let corpus = corpus();
+    let mut checked = 0;
+    for (name, case) in &corpus.cases {
+        let path = corpus.dir.join(format!("{name}.binary-unversioned"));
+        let Ok(apache) = std::fs::read(&path) else {
+            assert!(
+                !matches!(case, Case::Message(..)),
+                "{name}: no unversioned form"
+            );
+            continue;
+        };
+        let decoded = Protocol::Binary
+            .decode(&apache, case)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(decoded, *case, "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} message cases");
+}
+
+/// The runtime's own `ApplicationException` (not the dynamic value model) against Apache's
+/// `TApplicationException.write`, in every protocol and both directions.
+#[test]
+fn application_exception_matches_apache_in_every_protocol() {
+    let corpus = corpus();
+    let header = MessageHeader {
+        name: "add".into(),
+        kind: MessageType::Exception,
+        seqid: 3,
+    };
+    let exception = ApplicationException::new(
+        ApplicationExceptionKind::UNKNOWN_METHOD,
+        "unknown method add",
+    );
+    for protocol in [Protocol::Binary, Protocol::Compact, Protocol::Json] {
+        let path = corpus
+            .dir
+            .join(format!("message_exception.{}", protocol.name()));
+        let apache = std::fs::read(&path).expect("read the exception case");
+        let ours = match protocol {
+            Protocol::Binary => {
+                encode_exception(BinaryWriter::new(Vec::new()), &header, &exception)
+            }
+            Protocol::Compact => {
+                encode_exception(CompactWriter::new(Vec::new()), &header, &exception)
+            }
+            Protocol::Json => encode_exception(JsonWriter::new(Vec::new()), &header, &exception),
+        };
+        assert_eq!(
+            ours,
+            apache,
+            "{protocol:?}: {}",
+            first_difference(&ours, &apache)
+        );
+        let limits = Limits::default();
+        let (read_header, decoded) = match protocol {
+            Protocol::Binary => {
+                decode_exception(BinaryReader::new(SliceInput::new(&apache), limits))
+            }
+            Protocol::Compact => {
+                decode_exception(CompactReader::new(SliceInput::new(&apache), limits))
+            }
+            Protocol::Json => decode_exception(JsonReader::new(SliceInput::new(&apache), limits)),
+        };
+        assert_eq!(read_header, header, "{protocol:?}");
+        assert_eq!(decoded, exception, "{protocol:?}");
+    }
+}
+
+fn encode_exception<W: Writer + IntoVec>(
+    mut writer: W,
+    header: &MessageHeader,
+    exception: &ApplicationException,
+) -> Vec<u8> {
+    writer.write_message_begin(header).unwrap();
+    exception.encode(&mut writer).unwrap();
+    writer.write_message_end().unwrap();
+    writer.into_vec()
+}
+
+fn decode_exception<R: Reader>(mut reader: R) -> (MessageHeader, ApplicationException) {
+    let header = reader.read_message_begin().unwrap();
+    let exception = ApplicationException::decode(&mut reader).unwrap();
+    reader.read_message_end().unwrap();
+    (header, exception)
+}
+
+/// The three writers' `into_inner`, behind one name.
+trait IntoVec {
+    fn into_vec(self) -> Vec<u8>;
+}
+
+impl IntoVec for BinaryWriter<Vec<u8>> {
+    fn into_vec(self) -> Vec<u8> {
+        self.into_inner()
+    }
+}
+
+impl IntoVec for CompactWriter<Vec<u8>> {
+    fn into_vec(self) -> Vec<u8> {
+        self.into_inner()
+    }
+}
+
+impl IntoVec for JsonWriter<Vec<u8>> {
+    fn into_vec(self) -> Vec<u8> {
+        self.into_inner()
+    }
 }
