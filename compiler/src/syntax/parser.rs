@@ -217,6 +217,7 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::WHITESPACE
         | Rule::COMMENT
         | Rule::line_rest
+        | Rule::definition_keyword
         | Rule::block_rest
         | Rule::ident_char
         | Rule::ident_shape
@@ -1183,6 +1184,18 @@ mod tests {
         assert_eq!(line_col(text, &d), (3, 1));
         assert!(d.message.contains("`}`"), "{}", d.message);
         assert!(d.message.ends_with("found end of file"), "{}", d.message);
+    }
+
+    #[test]
+    fn missing_brace_is_reported_where_the_next_definition_starts() {
+        let text = "struct A {\n  1: i32 a\n\nservice B {}\n";
+        let d = parse_err(text);
+        assert_eq!(line_col(text, &d), (4, 1));
+        assert!(
+            d.message.contains("`}`") && d.message.ends_with("found `service`"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]
