@@ -26,7 +26,7 @@ pub fn parse_file(file: FileId, text: &str) -> (Option<File>, Vec<Diagnostic>) {
             Some(pair) => pair,
             None => return (None, vec![]),
         },
-        Err(error) => return (None, vec![syntax_error(file, text, &error)]),
+        Err(error) => return (None, syntax_errors(file, text, &error)),
     };
     let mut lowerer = Lowerer {
         file,
@@ -42,11 +42,74 @@ pub fn parse_file(file: FileId, text: &str) -> (Option<File>, Vec<Diagnostic>) {
 // Syntax errors
 // ---------------------------------------------------------------------------------------------
 
-fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
-    let pos = match error.location {
+/// At most this many syntax errors are reported per file.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// The first syntax error, and more found by parsing again from each later line that starts a
+/// definition (pest stops at the first error; a definition keyword at the start of a line is
+/// a safe place to resume without cascading errors).
+fn syntax_errors(file: FileId, text: &str, first: &pest::error::Error<Rule>) -> Vec<Diagnostic> {
+    let mut diagnostics = vec![syntax_error(file, text, 0, first)];
+    let mut position = error_position(first);
+    while diagnostics.len() < MAX_SYNTAX_ERRORS
+        && diagnostics.last().is_some_and(|d| d.code != "E0002")
+    {
+        let Some(resume) = next_definition_line(text, position) else {
+            break;
+        };
+        match ThriftParser::parse(Rule::document, &text[resume..]) {
+            Ok(_) => break,
+            Err(error) => {
+                position = resume + error_position(&error).max(1);
+                diagnostics.push(syntax_error(file, text, resume, &error));
+            }
+        }
+    }
+    diagnostics
+}
+
+fn error_position(error: &pest::error::Error<Rule>) -> usize {
+    match error.location {
         pest::error::InputLocation::Pos(pos) => pos,
         pest::error::InputLocation::Span((start, _)) => start,
-    };
+    }
+}
+
+/// The start of the first line after `from` that begins (unindented) with a definition keyword.
+fn next_definition_line(text: &str, from: usize) -> Option<usize> {
+    const STARTS: &[&str] = &[
+        "const",
+        "typedef",
+        "enum",
+        "senum",
+        "struct",
+        "union",
+        "exception",
+        "service",
+    ];
+    let mut line_start = from + text.get(from..)?.find('\n')? + 1;
+    while line_start < text.len() {
+        let line = &text[line_start..];
+        let starts_definition = STARTS.iter().any(|keyword| {
+            line.strip_prefix(keyword)
+                .is_some_and(|rest| rest.starts_with([' ', '\t']))
+        });
+        if starts_definition {
+            return Some(line_start);
+        }
+        line_start += line.find('\n')? + 1;
+    }
+    None
+}
+
+/// Turns pest's failure, at `offset` + its position, into a diagnostic.
+fn syntax_error(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let pos = offset + error_position(error);
     let rest = &text[pos.min(text.len())..];
     if rest.starts_with("/*") && !rest[2..].contains("*/") {
         return Diagnostic::error(
@@ -1196,6 +1259,16 @@ mod tests {
             "{}",
             d.message
         );
+    }
+
+    #[test]
+    fn syntax_errors_in_later_definitions_are_reported_too() {
+        let text = "struct A {\n  1 i32 a\n}\nstruct Fine {}\nenum E {\n  X = \n}\nservice S { void f( }\n";
+        let (tree, diagnostics) = parse_file(FileId(0), text);
+        assert!(tree.is_none());
+        let lines: Vec<usize> = diagnostics.iter().map(|d| line_col(text, d).0).collect();
+        assert_eq!(lines, [2, 7, 8], "{diagnostics:#?}");
+        assert!(diagnostics.iter().all(|d| d.code == "E0001"));
     }
 
     #[test]
