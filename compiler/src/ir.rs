@@ -9,9 +9,6 @@ use std::fmt;
 
 pub use crate::syntax::ast::{FileId, Requiredness, Span, StructKind};
 
-/// Index of a file in [`Program::files`] (the same number as in the [`crate::SourceMap`]).
-pub type FileIndex = FileId;
-
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -358,7 +355,7 @@ pub enum ConstValue {
     Enum {
         /// The enum.
         id: EnumId,
-        /// The member's name; `None` is impossible after checking but kept total.
+        /// The member's name.
         member: String,
         /// The member's value.
         value: i32,

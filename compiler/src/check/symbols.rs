@@ -1,4 +1,5 @@
-//! Symbol tables: gives every definition an id and each file a scope (its definitions and the modules it includes).
+//! Symbol tables: gives every definition an id and each file a scope (its definitions and
+//! the modules it includes).
 //!
 //! Takes the parsed files; fills [`ir::Program`] with one entry per definition (bodies come
 //! later) and reports names defined twice in one file or written with a dot.
