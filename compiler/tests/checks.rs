@@ -591,3 +591,125 @@ fn rendering_is_plain_and_complete() {
     assert!(text.contains("^^^^^^^"), "{text}");
     assert!(!text.contains('\u{1b}'), "no colour codes: {text:?}");
 }
+
+#[test]
+fn forms_seen_in_apache_thrift_test_files_are_accepted() {
+    let text = r#"
+namespace py.twisted demo
+namespace cpp.extra demo
+namespace xsd demo (uri = 'http://example.org/ns')
+namespace * demo
+enum N { ONE = 1, TWO, FIVE = 5, SIX }
+const N FIRST = N.ONE;
+typedef i64 Id
+struct Box { 1: string s, 4: i8 b, }
+struct Deep {
+  1: required list<map<set<i32> (python.immutable = ""), map<i32,set<list<map<Box,string>(x = "")> (y = "")>>>> f,
+  2: optional bool flag = true;
+  3: string text = "true";
+} (python.immutable= "")
+exception E1 { 1: i32 code }
+exception E2 {}
+service S {
+  void a(1:i32 x) throws(1: E1 e1, 2: E2 e2)
+  /** Documented. */
+  oneway void b()
+}
+const double E10 = 1e10
+const double LEADING_ZERO = 085.25
+const i32 OCTAL_LOOKING = 098325
+const i32 HEX = -0x0001F
+const uuid U = '{00112233-4455-6677-8899-aaBBccDDeeFF}'
+const set<uuid> US = ['00000000-4444-CCCC-ffff-0123456789ab']
+"#;
+    let checked = check(text);
+    assert!(checked.diagnostics.is_empty(), "{}", checked.render());
+    let program = checked.program.unwrap();
+    let values: Vec<i32> = program.enums[0].members.iter().map(|m| m.value).collect();
+    assert_eq!(values, [1, 2, 5, 6]);
+    let consts: Vec<_> = program.consts.iter().map(|c| c.value.clone()).collect();
+    use idlc::ir::ConstValue::*;
+    assert_eq!(consts[1], Double(1e10));
+    assert_eq!(consts[2], Double(85.25));
+    assert_eq!(consts[3], Int(98325));
+    assert_eq!(consts[4], Int(-31));
+    assert_eq!(
+        program.services[0].functions[1].doc.as_deref(),
+        Some("Documented.")
+    );
+    assert_eq!(
+        program.files[0].namespaces[2].annotations[0].value,
+        "http://example.org/ns"
+    );
+}
+
+#[test]
+fn the_model_resolves_names_across_includes() {
+    let dir = files(&[
+        (
+            "shared.thrift",
+            "namespace rs shared\nenum Level { LOW = 1, HIGH = 2 }\nconst i32 LIMIT = 10\n\
+             typedef i64 Id\ntypedef Id UserId\nservice Base { void ping() }\n",
+        ),
+        (
+            "main.thrift",
+            "include \"shared.thrift\"\n\
+             const shared.Level DEFAULT = shared.Level.HIGH\n\
+             const i64 BIGGER = shared.LIMIT\n\
+             struct User { 1: shared.UserId id, 2: shared.Level level = shared.Level.LOW }\n\
+             service Users extends shared.Base { User get(1: shared.UserId id) }\n",
+        ),
+    ]);
+    let checked = check_files(&[dir.path().join("main.thrift")], &CheckOptions::default());
+    assert!(checked.diagnostics.is_empty(), "{}", checked.render());
+    let program = checked.program.unwrap();
+    use idlc::ir::{ConstValue, DefinitionId, TypeKind};
+
+    let level = program
+        .enums
+        .iter()
+        .position(|e| e.name == "Level")
+        .unwrap();
+    let default = program.consts.iter().find(|c| c.name == "DEFAULT").unwrap();
+    assert_eq!(
+        default.value,
+        ConstValue::Enum {
+            id: idlc::ir::EnumId(level as u32),
+            member: "HIGH".into(),
+            value: 2
+        }
+    );
+    assert_eq!(
+        program
+            .consts
+            .iter()
+            .find(|c| c.name == "BIGGER")
+            .unwrap()
+            .value,
+        ConstValue::Int(10)
+    );
+
+    let user = program.structs.iter().find(|s| s.name == "User").unwrap();
+    let TypeKind::Typedef(user_id) = user.fields[0].ty.kind else {
+        panic!("typedef kept: {:?}", user.fields[0].ty)
+    };
+    assert_eq!(program.typedef(user_id).name, "UserId");
+    assert_eq!(program.resolve(&user.fields[0].ty).kind, TypeKind::I64);
+    assert!(matches!(
+        user.fields[1].default,
+        Some(ConstValue::Enum { value: 1, .. })
+    ));
+
+    let users = program.services.iter().find(|s| s.name == "Users").unwrap();
+    let base = users.extends.expect("extends resolved");
+    assert_eq!(program.service(base).name, "Base");
+    assert_eq!(
+        program.namespace(program.service(base).file, "rs"),
+        Some("shared")
+    );
+    assert_eq!(program.files[0].includes, [program.service(base).file]);
+    assert!(matches!(
+        program.files[0].definitions[0],
+        DefinitionId::Const(_)
+    ));
+}
