@@ -1,6 +1,19 @@
 //! The binary protocol: fixed-width big-endian integers, `i32` length prefixes, one type byte and an `i16` id
 //! per field. Byte for byte what Apache Thrift's `TBinaryProtocol` writes; messages are written in the strict
 //! form and read in both the strict and the old non-strict form.
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
+//! use idlc_runtime::{ApplicationException, ApplicationExceptionKind, Limits, SliceInput, ThriftStruct};
+//!
+//! let sent = ApplicationException::new(ApplicationExceptionKind::INTERNAL_ERROR, "boom");
+//! let mut buf = BytesMut::new();
+//! sent.encode(&mut BinaryWriter::new(&mut buf))?;
+//! let mut reader = BinaryReader::new(SliceInput::new(&buf), Limits::default());
+//! assert_eq!(ApplicationException::decode(&mut reader)?, sent);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use bytes::Bytes;
 

@@ -1,6 +1,19 @@
 //! The compact protocol: zigzag varints, field ids as deltas folded with the type into one byte, bool fields
 //! carried in that byte, short container headers. Byte for byte what Apache Thrift's `TCompactProtocol`
 //! writes (version 1, little-endian doubles).
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
+//! use idlc_runtime::{ApplicationException, ApplicationExceptionKind, BytesInput, Limits, ThriftStruct};
+//!
+//! let sent = ApplicationException::new(ApplicationExceptionKind::INTERNAL_ERROR, "boom");
+//! let mut buf = BytesMut::new();
+//! sent.encode(&mut CompactWriter::new(&mut buf))?;
+//! let mut reader = CompactReader::new(BytesInput::new(buf.freeze()), Limits::default());
+//! assert_eq!(ApplicationException::decode(&mut reader)?, sent);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use bytes::Bytes;
 
