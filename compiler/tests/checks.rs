@@ -316,6 +316,26 @@ fn e0020_every_unknown_type_is_reported() {
 }
 
 #[test]
+fn unknown_names_get_spelling_suggestions_of_the_right_kind() {
+    let checked = check("struct Customer {}\nconst i32 Custom = 1\nstruct Order { 1: Custmer c }");
+    assert_eq!(
+        expect(&checked, "E0020").notes,
+        ["did you mean `Customer`?"]
+    );
+    let checked = check("const i32 LIMIT = 1\nstruct LIMITS {}\nconst i32 X = LIMT");
+    assert_eq!(expect(&checked, "E0021").notes, ["did you mean `LIMIT`?"]);
+    let checked = check("enum Colour { RED, GREEN }\nconst Colour C = Colour.GREN");
+    assert_eq!(
+        expect(&checked, "E0032").notes,
+        ["did you mean `Colour.GREEN`?"]
+    );
+    let checked = check("struct P { 1: i32 width }\nconst P V = {\"widht\": 1}");
+    assert_eq!(expect(&checked, "E0033").notes, ["did you mean `width`?"]);
+    let checked = check("struct Zebra {}\nstruct S { 1: Apple a }");
+    assert!(expect(&checked, "E0020").notes.is_empty());
+}
+
+#[test]
 fn e0021_unknown_constant() {
     let text = "const i32 A = B";
     let d = error(text, "E0021");

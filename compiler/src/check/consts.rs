@@ -275,12 +275,19 @@ impl<'a> Checker<'a> {
             let target = &self.program.struct_(id);
             let Some(field) = target.fields.iter().find(|f| &f.name == name) else {
                 let struct_name = target.name.clone();
-                self.error(Diagnostic::error(
+                let similar =
+                    super::symbols::closest(name, target.fields.iter().map(|f| f.name.as_str()))
+                        .map(|s| format!("did you mean `{s}`?"));
+                let mut diagnostic = Diagnostic::error(
                     "E0033",
                     format!("`{struct_name}` has no field `{name}`"),
                     key.span,
                     "unknown field",
-                ));
+                );
+                if let Some(similar) = similar {
+                    diagnostic = diagnostic.with_note(similar);
+                }
+                self.error(diagnostic);
                 ok = false;
                 continue;
             };
@@ -410,12 +417,20 @@ impl<'a> Checker<'a> {
                 member: m.name.clone(),
                 value: m.value,
             }),
-            None => Err(Box::new(Diagnostic::error(
-                "E0032",
-                format!("enum `{}` has no member `{member}`", enumeration.name),
-                name.span,
-                "unknown member",
-            ))),
+            None => {
+                let mut diagnostic = Diagnostic::error(
+                    "E0032",
+                    format!("enum `{}` has no member `{member}`", enumeration.name),
+                    name.span,
+                    "unknown member",
+                );
+                let names = enumeration.members.iter().map(|m| m.name.as_str());
+                if let Some(similar) = super::symbols::closest(member, names) {
+                    diagnostic = diagnostic
+                        .with_note(format!("did you mean `{}.{similar}`?", enumeration.name));
+                }
+                Err(Box::new(diagnostic))
+            }
         }
     }
 
@@ -445,7 +460,9 @@ impl<'a> Checker<'a> {
             name.span,
             "no constant or enum member with this name",
         );
-        if let Some(hint) = self.lookup_hint(file, &name.name) {
+        if let Some(hint) =
+            self.lookup_hint(file, &name.name, |id| matches!(id, DefinitionId::Const(_)))
+        {
             diagnostic = diagnostic.with_note(hint);
         }
         diagnostic

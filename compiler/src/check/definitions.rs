@@ -362,7 +362,9 @@ impl<'a> Checker<'a> {
                     base.span,
                     "not defined here or in an included file",
                 );
-                if let Some(hint) = self.lookup_hint(file, &base.name) {
+                if let Some(hint) = self.lookup_hint(file, &base.name, |id| {
+                    matches!(id, DefinitionId::Service(_))
+                }) {
                     diagnostic = diagnostic.with_note(hint);
                 }
                 self.error(diagnostic);

@@ -191,9 +191,14 @@ impl<'a> Checker<'a> {
             .map(|(id, _)| *id)
     }
 
-    /// A hint for a name that was not found: a qualified spelling that would work, or why the
-    /// qualifier is wrong.
-    pub(crate) fn lookup_hint(&self, file: ast::FileId, name: &str) -> Option<String> {
+    /// A hint for a name that was not found: a qualified spelling that would work, why the
+    /// qualifier is wrong, or a similarly spelled name of the wanted kind.
+    pub(crate) fn lookup_hint(
+        &self,
+        file: ast::FileId,
+        name: &str,
+        wanted: fn(&DefinitionId) -> bool,
+    ) -> Option<String> {
         let scope = &self.scopes[file.0 as usize];
         if let Some((module, _)) = name.split_once('.')
             && !scope.includes.contains_key(module)
@@ -213,13 +218,55 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        None
+        let local = scope
+            .definitions
+            .iter()
+            .filter(|(_, (id, _))| wanted(id))
+            .map(|(n, _)| n.clone());
+        let qualified = scope.includes.iter().flat_map(|(module, included)| {
+            self.scopes[included.0 as usize]
+                .definitions
+                .iter()
+                .filter(|(_, (id, _))| wanted(id))
+                .map(move |(n, _)| format!("{module}.{n}"))
+        });
+        let candidates: Vec<String> = local.chain(qualified).collect();
+        closest(name, candidates.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"))
     }
+}
+
+/// The candidate spelled most like `name`, if any is close enough to be a likely typo.
+pub(crate) fn closest<'c>(
+    name: &str,
+    candidates: impl Iterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .map(|c| {
+            (
+                strsim::osa_distance(&name.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
 }
 
 #[cfg(test)]
 mod tests {
     use super::module_name;
+
+    #[test]
+    fn closest_names() {
+        let names = ["Customer", "Order", "Item"];
+        assert_eq!(
+            super::closest("Custome", names.into_iter()),
+            Some("Customer")
+        );
+        assert_eq!(super::closest("order", names.into_iter()), Some("Order"));
+        assert_eq!(super::closest("Zebra", names.into_iter()), None);
+    }
 
     #[test]
     fn module_names() {

@@ -90,7 +90,12 @@ impl<'a> Checker<'a> {
                     name.span,
                     "not defined here or in an included file",
                 );
-                if let Some(hint) = self.lookup_hint(file, &name.name) {
+                if let Some(hint) = self.lookup_hint(file, &name.name, |id| {
+                    matches!(
+                        id,
+                        DefinitionId::Struct(_) | DefinitionId::Enum(_) | DefinitionId::Typedef(_)
+                    )
+                }) {
                     diagnostic = diagnostic.with_note(hint);
                 }
                 self.error(diagnostic);
