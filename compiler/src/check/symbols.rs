@@ -240,7 +240,9 @@ pub(crate) fn closest<'c>(
     name: &str,
     candidates: impl Iterator<Item = &'c str>,
 ) -> Option<&'c str> {
-    let limit = (name.chars().count() / 3).max(1);
+    // A third of the letters may differ; names of one or two letters only match up to case,
+    // since any other short name would otherwise look like a typo of them.
+    let limit = name.chars().count() / 3;
     candidates
         .map(|c| {
             (
@@ -266,6 +268,8 @@ mod tests {
         );
         assert_eq!(super::closest("order", names.into_iter()), Some("Order"));
         assert_eq!(super::closest("Zebra", names.into_iter()), None);
+        assert_eq!(super::closest("z", ["x", "y"].into_iter()), None);
+        assert_eq!(super::closest("x", ["X"].into_iter()), Some("X"));
     }
 
     #[test]
