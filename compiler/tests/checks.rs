@@ -462,6 +462,34 @@ fn e0035_constant_cycle() {
 }
 
 #[test]
+fn long_chains_of_constants_and_services_are_followed_without_recursion() {
+    let count = 20_000;
+    // Each constant names the next one, so evaluation in source order would nest 20,000 deep.
+    let mut text: String = (0..count)
+        .map(|i| format!("const i32 C{i} = C{}\n", i + 1))
+        .collect();
+    text.push_str(&format!("const i32 C{count} = 7\n"));
+    text.extend((0..count).map(|i| format!("service S{i} extends S{}\n{{}}\n", i + 1)));
+    text.push_str(&format!("service S{count} {{}}\n"));
+    let checked = check(&text);
+    assert!(!checked.has_errors(), "{}", checked.render());
+    assert_eq!(
+        checked.program.unwrap().consts[0].value,
+        idlc::ir::ConstValue::Int(7)
+    );
+}
+
+#[test]
+fn a_long_constant_cycle_is_an_error_not_a_crash() {
+    let count = 5_000;
+    let text: String = (0..count)
+        .map(|i| format!("const i32 C{i} = C{}\n", (i + 1) % count))
+        .collect();
+    let checked = check(&text);
+    assert!(checked.diagnostics.iter().any(|d| d.code == "E0035"));
+}
+
+#[test]
 fn e0036_malformed_uuid() {
     error("const uuid U = \"1234\"", "E0036");
     assert!(

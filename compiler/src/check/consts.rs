@@ -11,6 +11,9 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::{self, ConstId, DefinitionId, EnumId, TypeKind};
 use crate::syntax::ast::{self, ConstValueKind, DefinitionKind, FileId, Span};
 
+/// How deep evaluating one constant may recurse into others.
+const MAX_CONST_DEPTH: usize = 128;
+
 /// Where a constant is in its evaluation.
 #[derive(Clone, Debug)]
 pub(crate) enum State {
@@ -33,8 +36,78 @@ enum Target {
 impl<'a> Checker<'a> {
     /// Evaluates every constant in definition order.
     pub(crate) fn evaluate_consts(&mut self) {
-        for index in 0..self.program.consts.len() {
-            self.evaluate_const(ConstId(index as u32), None);
+        // Dependencies first, so evaluating one constant rarely recurses into another: a long
+        // chain of constants written in reverse order must not exhaust the stack.
+        for id in self.const_order() {
+            self.evaluate_const(id, None);
+        }
+    }
+
+    /// Every constant, each after the constants its value names (cycles are left to
+    /// evaluation, which reports them).
+    fn const_order(&self) -> Vec<ConstId> {
+        let count = self.program.consts.len();
+        let mut deps = Vec::with_capacity(count);
+        for index in 0..count {
+            let mut out = Vec::new();
+            if let Some((file, definition)) =
+                self.syntax.get(&DefinitionId::Const(ConstId(index as u32)))
+                && let DefinitionKind::Const { value, .. } = &definition.kind
+            {
+                self.collect_const_refs(*file, value, &mut out);
+            }
+            deps.push(out);
+        }
+        // 0 = not seen, 1 = on the path, 2 = placed.
+        let mut state = vec![0u8; count];
+        let mut order = Vec::with_capacity(count);
+        for start in 0..count {
+            if state[start] != 0 {
+                continue;
+            }
+            state[start] = 1;
+            let mut path = vec![(start, 0usize)];
+            while let Some((node, next)) = path.last_mut() {
+                let node = *node;
+                if let Some(dep) = deps[node].get(*next).map(|d| d.index()) {
+                    *next += 1;
+                    if state[dep] == 0 {
+                        state[dep] = 1;
+                        path.push((dep, 0));
+                    }
+                } else {
+                    state[node] = 2;
+                    order.push(ConstId(node as u32));
+                    path.pop();
+                }
+            }
+        }
+        order
+    }
+
+    /// Constants named in a written value, resolved the way [`Self::reference`] resolves them.
+    fn collect_const_refs(&self, file: FileId, value: &ast::ConstValue, out: &mut Vec<ConstId>) {
+        match &value.kind {
+            ConstValueKind::Ref(name) => {
+                let qualified_enum = name.name.split_once('.').is_some_and(|(first, _)| {
+                    matches!(self.lookup(file, first), Some(DefinitionId::Enum(_)))
+                });
+                if !qualified_enum
+                    && let Some(DefinitionId::Const(id)) = self.lookup(file, &name.name)
+                {
+                    out.push(id);
+                }
+            }
+            ConstValueKind::List(items) => items
+                .iter()
+                .for_each(|item| self.collect_const_refs(file, item, out)),
+            ConstValueKind::Map(entries) => {
+                for (key, item) in entries {
+                    self.collect_const_refs(file, key, out);
+                    self.collect_const_refs(file, item, out);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -83,10 +156,25 @@ impl<'a> Checker<'a> {
             State::Pending => {}
         }
         let (file, definition) = self.syntax.get(&DefinitionId::Const(id)).copied()?;
-        self.const_states[id.index()] = State::InProgress;
         let DefinitionKind::Const { ty, value } = &definition.kind else {
             return None;
         };
+        if self.const_depth >= MAX_CONST_DEPTH {
+            // Only a cycle longer than this (evaluation follows dependency order) gets here.
+            self.error(Diagnostic::error(
+                "E0035",
+                format!(
+                    "constant `{}` is part of a chain of references too long to follow",
+                    definition.name.name
+                ),
+                used_at.unwrap_or(definition.name.span),
+                "reference too deep",
+            ));
+            self.const_states[id.index()] = State::Done(None);
+            return None;
+        }
+        self.const_states[id.index()] = State::InProgress;
+        self.const_depth += 1;
         let evaluated = match self.lower_type(file, ty) {
             Some(ty) => {
                 self.program.consts[id.index()].ty = ty.clone();
@@ -97,6 +185,7 @@ impl<'a> Checker<'a> {
         if let Some(value) = &evaluated {
             self.program.consts[id.index()].value = value.clone();
         }
+        self.const_depth -= 1;
         self.const_states[id.index()] = State::Done(evaluated.clone());
         evaluated
     }

@@ -485,23 +485,29 @@ impl<'a> Checker<'a> {
 
     fn report_service_cycles(&mut self) {
         let count = self.program.services.len();
-        let mut reported = vec![false; count];
+        // 0 = not seen, 1 = on the current chain, 2 = done; each service is walked once.
+        let mut state = vec![0u8; count];
         for start in 0..count {
-            let mut seen = Vec::new();
+            let mut chain = Vec::new();
             let mut current = Some(ServiceId(start as u32));
             while let Some(id) = current {
-                if let Some(position) = seen.iter().position(|s| *s == id) {
-                    let cycle: Vec<ServiceId> = seen[position..].to_vec();
-                    if cycle.iter().all(|s| !reported[s.index()]) {
-                        for s in &cycle {
-                            reported[s.index()] = true;
-                        }
-                        self.report_service_cycle(&cycle);
+                match state[id.index()] {
+                    0 => {
+                        state[id.index()] = 1;
+                        chain.push(id);
+                        current = self.program.services[id.index()].extends;
                     }
-                    break;
+                    1 => {
+                        let position = chain.iter().position(|s| *s == id).unwrap_or(0);
+                        let cycle = chain[position..].to_vec();
+                        self.report_service_cycle(&cycle);
+                        break;
+                    }
+                    _ => break,
                 }
-                seen.push(id);
-                current = self.program.services[id.index()].extends;
+            }
+            for id in chain {
+                state[id.index()] = 2;
             }
         }
     }

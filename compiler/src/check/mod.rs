@@ -98,6 +98,8 @@ pub(crate) struct Checker<'a> {
     /// Each definition's syntax and the file it is in.
     pub(crate) syntax: BTreeMap<DefinitionId, (FileId, &'a ast::Definition)>,
     pub(crate) const_states: Vec<consts::State>,
+    /// How many constant evaluations are nested right now.
+    pub(crate) const_depth: usize,
     /// Field defaults to evaluate once every constant is known.
     pub(crate) pending_defaults: Vec<(definitions::FieldSlot, FileId, &'a ast::ConstValue)>,
 }
@@ -112,6 +114,7 @@ impl<'a> Checker<'a> {
             program: ir::Program::default(),
             syntax: BTreeMap::new(),
             const_states: Vec::new(),
+            const_depth: 0,
             pending_defaults: Vec::new(),
         }
     }
