@@ -218,6 +218,10 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
+        // Comparing against every name is quadratic over many errors; the first ones suffice.
+        if self.diagnostics.len() >= MAX_SPELLING_SUGGESTIONS {
+            return None;
+        }
         let local = scope
             .definitions
             .iter()
@@ -234,6 +238,9 @@ impl<'a> Checker<'a> {
         closest(name, candidates.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"))
     }
 }
+
+/// Spelling suggestions stop after this many diagnostics.
+const MAX_SPELLING_SUGGESTIONS: usize = 100;
 
 /// The candidate spelled most like `name`, if any is close enough to be a likely typo.
 pub(crate) fn closest<'c>(
