@@ -1224,6 +1224,13 @@ mod tests {
     }
 
     #[test]
+    fn empty_files_comment_only_files_and_byte_order_marks() {
+        assert!(parse_ok("").definitions.is_empty());
+        assert!(parse_ok("// nothing\n/* here */\n# either\r\n").definitions.is_empty());
+        assert_eq!(parse_ok("\u{FEFF}struct S {}\r\n").definitions.len(), 1);
+    }
+
+    #[test]
     fn rust_keywords_are_plain_names() {
         parse_ok("struct type { 1: i32 fn, 2: i32 self } service impl { void match(1: i32 loop) }");
     }
