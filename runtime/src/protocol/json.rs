@@ -86,6 +86,51 @@ impl Context {
     }
 }
 
+/// The enclosing contexts of the current one. The first levels live inline, so writers and readers of ordinary
+/// messages never allocate for them; deeper nesting spills to the heap (a reader's depth limit bounds it).
+#[derive(Debug)]
+struct ContextStack {
+    inline: [Context; ContextStack::INLINE],
+    len: usize,
+    spilled: Vec<Context>,
+}
+
+impl ContextStack {
+    const INLINE: usize = 32;
+
+    fn new() -> Self {
+        ContextStack {
+            inline: [Context::Base; ContextStack::INLINE],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, context: Context) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = context,
+            None => self.spilled.push(context),
+        }
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Context {
+        if self.len == 0 {
+            return Context::Base;
+        }
+        self.len -= 1;
+        match self.inline.get(self.len) {
+            Some(&context) => context,
+            None => self.spilled.pop().unwrap_or(Context::Base),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+        self.spilled.clear();
+    }
+}
+
 /// The short names `TJSONProtocol` uses for wire types.
 fn type_name(ttype: TType) -> Option<&'static str> {
     Some(match ttype {
@@ -159,69 +204,166 @@ impl std::fmt::Write for NumberText {
     }
 }
 
+/// Appends the decimal digits of `n`.
+fn push_decimal(out: &mut NumberText, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push(&digits[at..]);
+}
+
+/// Appends a signed integer.
+fn push_integer(out: &mut NumberText, n: i64) {
+    if n < 0 {
+        out.push(b"-");
+    }
+    push_decimal(out, n.unsigned_abs());
+}
+
+/// `m * 2^e * 10^p`, rounded half-even (as C's printf and Python round decimal output) or down, or `None`
+/// where the exact product does not fit a `u128`.
+fn scaled(m: u64, e: i32, p: i32, round: bool) -> Option<u128> {
+    let m = u128::from(m);
+    let divide = |num: u128, den: u128| {
+        let (quotient, remainder) = (num / den, num % den);
+        let twice = remainder.checked_mul(2)?;
+        Some(
+            if round && (twice > den || (twice == den && quotient & 1 == 1)) {
+                quotient + 1
+            } else {
+                quotient
+            },
+        )
+    };
+    let ten = |k: i32| 10u128.checked_pow(u32::try_from(k).ok()?);
+    let two = |k: i32| {
+        1u128
+            .checked_shl(u32::try_from(k).ok()?)
+            .filter(|&v| v != 0)
+    };
+    match (p >= 0, e >= 0) {
+        (true, true) => {
+            let scaled = m.checked_mul(ten(p)?)?;
+            (scaled.leading_zeros() > e as u32).then(|| scaled << e)
+        }
+        (true, false) => divide(m.checked_mul(ten(p)?)?, two(-e)?),
+        (false, true) => {
+            let shifted = (m.leading_zeros() > e as u32).then(|| m << e)?;
+            divide(shifted, ten(-p)?)
+        }
+        (false, false) => divide(m, two(-e)?.checked_mul(ten(-p)?)?),
+    }
+}
+
+/// The 17 significant digits of `|value|` (rounded half-even) and the decimal exponent of the first, computed
+/// exactly in `u128` for magnitudes from 1e-6 to 1e38; `None` outside that range.
+fn seventeen_digits(value: f64) -> Option<(u64, i32)> {
+    const LOW: u128 = 10u128.pow(16);
+    const HIGH: u128 = 10u128.pow(17);
+    let abs = value.abs();
+    if !(1e-6..1e38).contains(&abs) {
+        return None;
+    }
+    let bits = abs.to_bits();
+    let m = (bits & ((1 << 52) - 1)) | (1 << 52);
+    let e = ((bits >> 52) & 0x7ff) as i32 - 1075;
+    // The estimate can be one off either way near powers of ten; the exact digit count settles it.
+    let mut exponent = abs.log10().floor() as i32;
+    for _ in 0..3 {
+        let truncated = scaled(m, e, 16 - exponent, false)?;
+        if truncated < LOW {
+            exponent -= 1;
+        } else if truncated >= HIGH {
+            exponent += 1;
+        } else {
+            let digits = scaled(m, e, 16 - exponent, true)?;
+            // 99999999999999999.5 rounds up to the next power of ten.
+            return Some(if digits == HIGH {
+                ((LOW) as u64, exponent + 1)
+            } else {
+                (digits as u64, exponent)
+            });
+        }
+    }
+    None
+}
+
 /// Formats a finite double as C's `%.17g` does (the format Apache's Python and C++ writers use): 17
 /// significant digits, trailing zeros dropped, exponent form outside `1e-4 <= |x| < 1e17`.
 fn format_double(value: f64, out: &mut NumberText) {
-    let mut scientific = NumberText::new();
-    // `{:.16e}` rounds exactly to 17 significant digits; %g picks the layout from the same digits.
-    let _ = write!(scientific, "{value:.16e}");
-    let text = scientific.as_bytes();
-    let (negative, text) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
-    };
-    let e_at = text.iter().position(|&b| b == b'e').unwrap_or(text.len());
-    let exponent: i32 = std::str::from_utf8(&text[e_at + 1..])
-        .ok()
-        .and_then(|e| e.parse().ok())
-        .unwrap_or(0);
-    let mut digits = [0u8; 17];
-    let mut count = 0;
-    for &b in &text[..e_at] {
-        if b.is_ascii_digit() && count < digits.len() {
-            digits[count] = b;
-            count += 1;
+    let mut digits = [b'0'; 17];
+    let exponent = match seventeen_digits(value) {
+        Some((mut n, exponent)) => {
+            for digit in digits.iter_mut().rev() {
+                *digit = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+            exponent
         }
-    }
+        None => {
+            // Exact formatting from the standard library, much slower, for the remaining magnitudes.
+            let mut scientific = NumberText::new();
+            let _ = write!(scientific, "{:.16e}", value.abs());
+            let text = scientific.as_bytes();
+            let e_at = text.iter().position(|&b| b == b'e').unwrap_or(text.len());
+            let written = text[..e_at].iter().filter(|b| b.is_ascii_digit());
+            for (slot, &b) in digits.iter_mut().zip(written) {
+                *slot = b;
+            }
+            std::str::from_utf8(&text[e_at + 1..])
+                .ok()
+                .and_then(|e| e.parse().ok())
+                .unwrap_or(0)
+        }
+    };
     // %g drops trailing zeros of the significand (keeping at least one digit).
+    let mut count = digits.len();
     while count > 1 && digits[count - 1] == b'0' {
         count -= 1;
     }
     let digits = &digits[..count];
-    let mut put = |bytes: &[u8]| out.push(bytes);
-    if negative {
-        put(b"-");
+    if value.is_sign_negative() {
+        out.push(b"-");
     }
     if (-4..17).contains(&exponent) {
         if exponent < 0 {
-            put(b"0.");
+            out.push(b"0.");
             for _ in 0..(-exponent - 1) {
-                put(b"0");
+                out.push(b"0");
             }
-            put(digits);
+            out.push(digits);
         } else {
             let int_len = exponent as usize + 1;
             if digits.len() <= int_len {
-                put(digits);
+                out.push(digits);
                 for _ in digits.len()..int_len {
-                    put(b"0");
+                    out.push(b"0");
                 }
             } else {
-                put(&digits[..int_len]);
-                put(b".");
-                put(&digits[int_len..]);
+                out.push(&digits[..int_len]);
+                out.push(b".");
+                out.push(&digits[int_len..]);
             }
         }
     } else {
-        put(&digits[..1]);
+        out.push(&digits[..1]);
         if digits.len() > 1 {
-            put(b".");
-            put(&digits[1..]);
+            out.push(b".");
+            out.push(&digits[1..]);
         }
-        let mut exponent_text = NumberText::new();
-        let sign = if exponent < 0 { '-' } else { '+' };
-        let _ = write!(exponent_text, "e{sign}{:02}", exponent.unsigned_abs());
-        put(exponent_text.as_bytes());
+        out.push(if exponent < 0 { b"e-" } else { b"e+" });
+        let magnitude = exponent.unsigned_abs();
+        if magnitude < 10 {
+            out.push(b"0");
+        }
+        push_decimal(out, u64::from(magnitude));
     }
 }
 
@@ -231,8 +373,7 @@ fn format_double(value: f64, out: &mut NumberText) {
 pub struct JsonWriter<B> {
     buf: B,
     context: Context,
-    /// The enclosing contexts; it only grows as deep as the value being written nests.
-    outer: Vec<Context>,
+    outer: ContextStack,
 }
 
 impl<B: WriteBuf> JsonWriter<B> {
@@ -241,7 +382,7 @@ impl<B: WriteBuf> JsonWriter<B> {
         JsonWriter {
             buf,
             context: Context::Base,
-            outer: Vec::new(),
+            outer: ContextStack::new(),
         }
     }
 
@@ -262,7 +403,7 @@ impl<B: WriteBuf> JsonWriter<B> {
     }
 
     fn pop(&mut self) {
-        self.context = self.outer.pop().unwrap_or(Context::Base);
+        self.context = self.outer.pop();
     }
 
     fn open(&mut self, bracket: u8, context: Context) {
@@ -276,11 +417,10 @@ impl<B: WriteBuf> JsonWriter<B> {
         self.buf.push_slice(&[bracket]);
     }
 
-    fn number(&mut self, value: impl std::fmt::Display) {
+    fn number(&mut self, value: impl Into<i64>) {
         self.separator();
         let mut text = NumberText::new();
-        // An i64 always fits the buffer.
-        let _ = write!(text, "{value}");
+        push_integer(&mut text, value.into());
         self.put_number_text(&text, false);
     }
 
@@ -345,7 +485,7 @@ impl<B: WriteBuf> JsonWriter<B> {
                 max: i32::MAX as usize,
             });
         }
-        self.number(len);
+        self.number(len as i64);
         Ok(())
     }
 }
@@ -529,9 +669,9 @@ pub struct JsonReader<S: ReadBuf> {
     limits: Limits,
     depth: usize,
     context: Context,
-    /// The enclosing contexts; bounded because every push is matched by a depth check or a field, and a
-    /// field's value is either a scalar or something that itself checks depth.
-    outer: Vec<Context>,
+    /// Bounded because every push is matched by a depth check or a field, and a field's value is either a
+    /// scalar or something that itself checks depth.
+    outer: ContextStack,
 }
 
 impl<S: ReadBuf> JsonReader<S> {
@@ -542,7 +682,7 @@ impl<S: ReadBuf> JsonReader<S> {
             limits,
             depth: 0,
             context: Context::Base,
-            outer: Vec::new(),
+            outer: ContextStack::new(),
         }
     }
 
@@ -619,7 +759,7 @@ impl<S: ReadBuf> JsonReader<S> {
     }
 
     fn pop(&mut self) {
-        self.context = self.outer.pop().unwrap_or(Context::Base);
+        self.context = self.outer.pop();
     }
 
     fn open(
@@ -1253,6 +1393,78 @@ mod tests {
         ];
         for &(value, expected) in cases {
             assert_eq!(formatted(value), expected, "formatting {value:?}");
+        }
+    }
+
+    /// `%.17g` by way of the standard library's exact formatting, the reference for the fast path.
+    fn reference(value: f64) -> String {
+        let mut slow = NumberText::new();
+        let text = format!("{:.16e}", value.abs());
+        let (mantissa, exponent) = text.split_once('e').unwrap();
+        let exponent: i32 = exponent.parse().unwrap();
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let digits = digits.trim_end_matches('0');
+        let digits = if digits.is_empty() { "0" } else { digits };
+        let sign = if value.is_sign_negative() { "-" } else { "" };
+        let body = if (-4..17).contains(&exponent) {
+            if exponent < 0 {
+                format!("0.{}{digits}", "0".repeat((-exponent - 1) as usize))
+            } else if digits.len() <= exponent as usize + 1 {
+                format!(
+                    "{digits}{}",
+                    "0".repeat(exponent as usize + 1 - digits.len())
+                )
+            } else {
+                let (int, frac) = digits.split_at(exponent as usize + 1);
+                format!("{int}.{frac}")
+            }
+        } else {
+            let (first, rest) = digits.split_at(1);
+            let dot = if rest.is_empty() { "" } else { "." };
+            let sign = if exponent < 0 { '-' } else { '+' };
+            format!("{first}{dot}{rest}e{sign}{:02}", exponent.unsigned_abs())
+        };
+        let _ = slow.write_str(sign);
+        let _ = slow.write_str(&body);
+        String::from_utf8(slow.as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn exact_digit_path_agrees_with_the_standard_library() {
+        let mut state = 0x5eed_u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let mut values = vec![
+            1e-6,
+            1e38,
+            9.999999999999999e16,
+            1e17,
+            99999999999999999.0,
+            0.5,
+            2.5,
+        ];
+        for _ in 0..20_000 {
+            let bits = next();
+            values.push(f64::from_bits(bits));
+            // Magnitudes inside the fast path's range, and short dyadic values where ties can occur.
+            values.push(f64::from_bits(
+                (bits & 0x800f_ffff_ffff_ffff) | ((1003 + bits % 150) << 52),
+            ));
+            values.push((bits % 1_000_000) as f64 / f64::from(1u32 << (bits % 30)));
+            values.push((bits >> 11) as f64 * 10f64.powi((bits % 40) as i32 - 20));
+        }
+        for value in values.into_iter().filter(|v| v.is_finite()) {
+            assert_eq!(
+                formatted(value),
+                reference(value),
+                "bits {:016x}",
+                value.to_bits()
+            );
         }
     }
 
