@@ -149,6 +149,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     ),
     ("E0012", "files include each other in a cycle"),
     ("E0013", "an included file cannot be read"),
+    (
+        "E0014",
+        "includes are nested too deeply (more than 256 files in one chain)",
+    ),
     ("E0020", "a type name does not refer to any type in scope"),
     (
         "E0021",

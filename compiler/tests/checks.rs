@@ -281,6 +281,23 @@ fn e0013_unreadable_include() {
 }
 
 #[test]
+fn e0014_include_chain_too_deep() {
+    let names: Vec<String> = (0..300).map(|i| format!("f{i}.thrift")).collect();
+    let texts: Vec<String> = (0..300)
+        .map(|i| format!("include \"f{}.thrift\"\n", i + 1))
+        .collect();
+    let entries: Vec<(&str, &str)> = names
+        .iter()
+        .map(String::as_str)
+        .zip(texts.iter().map(String::as_str))
+        .collect();
+    let dir = files(&entries);
+    std::fs::write(dir.path().join("f300.thrift"), "struct End {}").unwrap();
+    let checked = check_files(&[dir.path().join("f0.thrift")], &CheckOptions::default());
+    expect(&checked, "E0014");
+}
+
+#[test]
 fn e0020_unknown_type_with_a_hint_for_included_names() {
     let dir = files(&[
         ("a.thrift", "include \"b.thrift\"\nstruct S { 1: Thing t }"),

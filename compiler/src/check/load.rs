@@ -12,6 +12,9 @@ use crate::diagnostics::{Diagnostic, SourceMap};
 use crate::syntax::ast::{self, FileId, Header, Span};
 use crate::syntax::parser::parse_file;
 
+/// How deep includes may nest.
+const MAX_INCLUDE_DEPTH: usize = 256;
+
 /// A file that was read, parsed or not.
 #[derive(Debug)]
 pub(crate) struct LoadedFile {
@@ -148,6 +151,16 @@ impl<'o> Loader<'o> {
                 return None;
             }
             return Some(existing);
+        }
+        if self.stack.len() >= MAX_INCLUDE_DEPTH {
+            // Reading includes recurses; a bound keeps a pathological chain from exhausting the stack.
+            self.diagnostics.push(Diagnostic::error(
+                "E0014",
+                format!("includes are nested more than {MAX_INCLUDE_DEPTH} deep"),
+                span,
+                "not read",
+            ));
+            return None;
         }
         let text = match read(found) {
             Ok(text) => text,

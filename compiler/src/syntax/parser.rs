@@ -1226,7 +1226,11 @@ mod tests {
     #[test]
     fn empty_files_comment_only_files_and_byte_order_marks() {
         assert!(parse_ok("").definitions.is_empty());
-        assert!(parse_ok("// nothing\n/* here */\n# either\r\n").definitions.is_empty());
+        assert!(
+            parse_ok("// nothing\n/* here */\n# either\r\n")
+                .definitions
+                .is_empty()
+        );
         assert_eq!(parse_ok("\u{FEFF}struct S {}\r\n").definitions.len(), 1);
     }
 
