@@ -148,7 +148,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "an included file is found neither next to the including file nor in any -I directory",
     ),
     ("E0012", "files include each other in a cycle"),
-    ("E0013", "an included file cannot be read"),
+    (
+        "E0013",
+        "an included file cannot be read, or includes nest more than 256 files deep",
+    ),
     (
         "E0014",
         "includes are nested too deeply (more than 256 files in one chain)",

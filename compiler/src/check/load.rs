@@ -155,8 +155,11 @@ impl<'o> Loader<'o> {
         if self.stack.len() >= MAX_INCLUDE_DEPTH {
             // Reading includes recurses; a bound keeps a pathological chain from exhausting the stack.
             self.diagnostics.push(Diagnostic::error(
-                "E0014",
-                format!("includes are nested more than {MAX_INCLUDE_DEPTH} deep"),
+                "E0013",
+                format!(
+                    "cannot read `{}`: includes are nested more than {MAX_INCLUDE_DEPTH} deep",
+                    found.display()
+                ),
                 span,
                 "not read",
             ));
