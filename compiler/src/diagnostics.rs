@@ -152,10 +152,6 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "E0013",
         "an included file cannot be read, or includes nest more than 256 files deep",
     ),
-    (
-        "E0014",
-        "includes are nested too deeply (more than 256 files in one chain)",
-    ),
     ("E0020", "a type name does not refer to any type in scope"),
     (
         "E0021",
