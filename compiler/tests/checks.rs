@@ -478,7 +478,8 @@ fn e0034_unqualified_enum_member() {
 
 #[test]
 fn e0035_constant_cycle() {
-    error("const i32 A = B\nconst i32 B = A", "E0035");
+    let d = error("const i32 A = B\nconst i32 B = C\nconst i32 C = A", "E0035");
+    assert_eq!(d.notes.len(), 3, "{:?}", d.notes);
     error("const i32 A = A", "E0035");
 }
 

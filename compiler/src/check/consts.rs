@@ -150,6 +150,16 @@ impl<'a> Checker<'a> {
                 if let Some(definition) = self.syntax.get(&DefinitionId::Const(id)) {
                     diagnostic = diagnostic.with_label(definition.1.name.span, "defined here");
                 }
+                let start = self.const_stack.iter().position(|c| *c == id).unwrap_or(0);
+                let cycle = &self.const_stack[start..];
+                for (index, from) in cycle.iter().enumerate() {
+                    let to = cycle.get(index + 1).copied().unwrap_or(id);
+                    diagnostic = diagnostic.with_note(format!(
+                        "`{}` refers to `{}`",
+                        self.program.consts[from.index()].name,
+                        self.program.consts[to.index()].name
+                    ));
+                }
                 self.error(diagnostic);
                 return None;
             }
@@ -175,6 +185,7 @@ impl<'a> Checker<'a> {
         }
         self.const_states[id.index()] = State::InProgress;
         self.const_depth += 1;
+        self.const_stack.push(id);
         let evaluated = match self.lower_type(file, ty) {
             Some(ty) => {
                 self.program.consts[id.index()].ty = ty.clone();
@@ -186,6 +197,7 @@ impl<'a> Checker<'a> {
             self.program.consts[id.index()].value = value.clone();
         }
         self.const_depth -= 1;
+        self.const_stack.pop();
         self.const_states[id.index()] = State::Done(evaluated.clone());
         evaluated
     }

@@ -100,6 +100,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) const_states: Vec<consts::State>,
     /// How many constant evaluations are nested right now.
     pub(crate) const_depth: usize,
+    /// The constants being evaluated, outermost first, to name a cycle's members.
+    pub(crate) const_stack: Vec<ir::ConstId>,
     /// Field defaults to evaluate once every constant is known.
     pub(crate) pending_defaults: Vec<(definitions::FieldSlot, FileId, &'a ast::ConstValue)>,
 }
@@ -115,6 +117,7 @@ impl<'a> Checker<'a> {
             syntax: BTreeMap::new(),
             const_states: Vec::new(),
             const_depth: 0,
+            const_stack: Vec::new(),
             pending_defaults: Vec::new(),
         }
     }
