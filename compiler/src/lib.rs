@@ -5,6 +5,12 @@
 //! resolves names and checks types and constants, and returns either a resolved
 //! [`ir::Program`] or every problem found as [`Diagnostic`]s.
 //!
+//! Passes run in order — [`syntax`] (pest grammar to [`ast`]), then [`check`] (includes,
+//! symbol tables, types, constants) to [`ir`] — and each reports every error it finds before
+//! the next pass that needs a sound input is skipped. Every diagnostic carries a stable code;
+//! [`diagnostics::CATALOGUE`] lists them with a one-line explanation each. The library never
+//! prints and never panics on input; [`Checked::render`] gives the plain-text report.
+//!
 //! ```
 //! let checked = idlc::check_source(
 //!     "demo.thrift",
@@ -14,6 +20,10 @@
 //! assert!(!checked.has_errors());
 //! let program = checked.program.unwrap();
 //! assert_eq!(program.structs[0].fields.len(), 2);
+//!
+//! let checked = idlc::check_source("bad.thrift", "struct P { 1: Strng name }", &Default::default());
+//! assert_eq!(checked.diagnostics[0].code, "E0020");
+//! assert!(checked.render().contains("did you mean `string`?"));
 //! ```
 
 use std::path::PathBuf;

@@ -8,6 +8,12 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::{self, DefinitionId, TypeKind, TypedefId};
 use crate::syntax::ast::{self, BaseType, DefinitionKind, FileId};
 
+/// Built-in type names, for spelling suggestions.
+const BUILT_IN_TYPES: &[&str] = &[
+    "bool", "byte", "i8", "i16", "i32", "i64", "double", "string", "binary", "uuid", "list", "set",
+    "map",
+];
+
 impl<'a> Checker<'a> {
     /// Resolves a written type; `None` after reporting why it cannot be.
     pub(crate) fn lower_type(&mut self, file: FileId, ty: &ast::Type) -> Option<ir::Type> {
@@ -90,12 +96,20 @@ impl<'a> Checker<'a> {
                     name.span,
                     "not defined here or in an included file",
                 );
-                if let Some(hint) = self.lookup_hint(file, &name.name, |id| {
-                    matches!(
-                        id,
-                        DefinitionId::Struct(_) | DefinitionId::Enum(_) | DefinitionId::Typedef(_)
-                    )
-                }) {
+                let hint = self
+                    .lookup_hint(file, &name.name, |id| {
+                        matches!(
+                            id,
+                            DefinitionId::Struct(_)
+                                | DefinitionId::Enum(_)
+                                | DefinitionId::Typedef(_)
+                        )
+                    })
+                    .or_else(|| {
+                        super::symbols::closest(&name.name, BUILT_IN_TYPES.iter().copied())
+                            .map(|t| format!("did you mean `{t}`?"))
+                    });
+                if let Some(hint) = hint {
                     diagnostic = diagnostic.with_note(hint);
                 }
                 self.error(diagnostic);
