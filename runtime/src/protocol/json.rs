@@ -711,23 +711,33 @@ impl<S: ReadBuf> JsonReader<S> {
         }
     }
 
+    #[inline]
     fn skip_whitespace(&mut self) {
-        let blank = self
-            .input
-            .chunk()
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .count();
-        self.input.advance(blank);
+        // Apache's writers never emit whitespace, so the common case is one comparison.
+        if matches!(self.input.chunk().first(), Some(b) if is_blank(*b)) {
+            let blank = self
+                .input
+                .chunk()
+                .iter()
+                .take_while(|b| is_blank(**b))
+                .count();
+            self.input.advance(blank);
+        }
     }
 
     /// The next byte that is not whitespace, without consuming it.
+    #[inline]
     fn peek(&mut self) -> Option<u8> {
         self.skip_whitespace();
         self.input.chunk().first().copied()
     }
 
+    #[inline]
     fn expect(&mut self, byte: u8, what: &'static str) -> Result<(), DecodeError> {
+        if self.input.chunk().first() == Some(&byte) {
+            self.input.advance(1);
+            return Ok(());
+        }
         match self.peek() {
             Some(found) if found == byte => {
                 self.input.advance(1);
@@ -1012,6 +1022,10 @@ impl<S: ReadBuf> JsonReader<S> {
         let len = self.count(what, 2)?;
         Ok(ListHeader { elem, len })
     }
+}
+
+fn is_blank(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 fn describe_byte(byte: u8) -> String {
