@@ -9,8 +9,8 @@ use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::protocol::json::{JsonReader, JsonWriter};
 use idlc_runtime::{
-    DecodeError, EncodeError, Limits, MessageHeader, ReadBuf, Reader, SliceInput, TType,
-    ThriftStruct, Writer,
+    BytesInput, DecodeError, EncodeError, Limits, MessageHeader, ReadBuf, Reader, SliceInput,
+    TType, ThriftStruct, Writer,
 };
 
 /// The three protocols.
@@ -47,9 +47,36 @@ impl Protocol {
     pub fn decode<T>(self, bytes: &[u8], limits: Limits, read: impl ReadWith<T>) -> (T, usize) {
         let input = SliceInput::new(bytes);
         match self {
-            Protocol::Binary => read.run(BinaryReader::new(input, limits), |r| r.into_inner()),
-            Protocol::Compact => read.run(CompactReader::new(input, limits), |r| r.into_inner()),
-            Protocol::Json => read.run(JsonReader::new(input, limits), |r| r.into_inner()),
+            Protocol::Binary => read.run(BinaryReader::new(input, limits), |r| {
+                r.into_inner().remaining()
+            }),
+            Protocol::Compact => read.run(CompactReader::new(input, limits), |r| {
+                r.into_inner().remaining()
+            }),
+            Protocol::Json => read.run(JsonReader::new(input, limits), |r| {
+                r.into_inner().remaining()
+            }),
+        }
+    }
+
+    /// Like [`Protocol::decode`], from shared [`Bytes`] (the zero-copy `binary` path).
+    pub fn decode_shared<T>(
+        self,
+        bytes: &[u8],
+        limits: Limits,
+        read: impl ReadWith<T>,
+    ) -> (T, usize) {
+        let input = BytesInput::new(Bytes::copy_from_slice(bytes));
+        match self {
+            Protocol::Binary => read.run(BinaryReader::new(input, limits), |r| {
+                r.into_inner().remaining()
+            }),
+            Protocol::Compact => read.run(CompactReader::new(input, limits), |r| {
+                r.into_inner().remaining()
+            }),
+            Protocol::Json => read.run(JsonReader::new(input, limits), |r| {
+                r.into_inner().remaining()
+            }),
         }
     }
 }
@@ -92,16 +119,12 @@ impl<T: Encode> Encode for InMessage<'_, T> {
 pub trait ReadWith<T> {
     fn read<R: Reader>(self, reader: &mut R) -> T;
 
-    fn run<'a, R: Reader>(
-        self,
-        mut reader: R,
-        into_input: impl FnOnce(R) -> SliceInput<'a>,
-    ) -> (T, usize)
+    fn run<R: Reader>(self, mut reader: R, remaining: impl FnOnce(R) -> usize) -> (T, usize)
     where
         Self: Sized,
     {
         let result = self.read(&mut reader);
-        (result, into_input(reader).remaining())
+        (result, remaining(reader))
     }
 }
 
@@ -184,6 +207,21 @@ pub fn run_entry_points(
         if let Ok(value) = &dynamic.0 {
             assert_reencodes(protocol, value, limits);
         }
+        let shared = protocol.decode_shared(bytes, limits, |r: &mut dyn Reader| {
+            if entry == Entry::Message {
+                r.read_message_begin()?;
+            }
+            let value = read_value(r, TType::Struct, Some(&like))?;
+            if entry == Entry::Message {
+                r.read_message_end()?;
+            }
+            Ok(value)
+        });
+        // Borrowed and shared input must read the same.
+        assert_eq!(
+            shared.0, dynamic.0,
+            "{protocol:?}: slice and Bytes inputs disagree"
+        );
         results.push(("dynamic read", dynamic.0.map(drop)));
     }
     results
