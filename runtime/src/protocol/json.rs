@@ -42,8 +42,8 @@ enum Context {
     Base,
     /// Inside `[...]`: a comma before every element but the first.
     List { first: bool },
-    /// Inside `{...}`: keys and values alternate; `colon` is true while the next token is a key's value
-    /// separator, i.e. after the first key numbers are quoted when `colon` is true.
+    /// Inside `{...}`: keys and values alternate. `colon` is true while the current slot is a key: the
+    /// separator after it is `:`, and a number written there is quoted.
     Pair { first: bool, colon: bool },
 }
 
@@ -664,7 +664,7 @@ const MAX_NUMBER_LEN: usize = 64;
 
 /// Reads the JSON protocol from untrusted input.
 #[derive(Debug)]
-pub struct JsonReader<S: ReadBuf> {
+pub struct JsonReader<S> {
     input: S,
     limits: Limits,
     depth: usize,
