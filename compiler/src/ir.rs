@@ -459,6 +459,41 @@ impl Program {
         &self.files[id.0 as usize]
     }
 
+    /// The name of any definition.
+    pub fn definition_name(&self, id: DefinitionId) -> &str {
+        match id {
+            DefinitionId::Struct(i) => &self.struct_(i).name,
+            DefinitionId::Enum(i) => &self.enum_(i).name,
+            DefinitionId::Typedef(i) => &self.typedef(i).name,
+            DefinitionId::Const(i) => &self.const_(i).name,
+            DefinitionId::Service(i) => &self.service(i).name,
+        }
+    }
+
+    /// The file that defines any definition.
+    pub fn definition_file(&self, id: DefinitionId) -> FileId {
+        match id {
+            DefinitionId::Struct(i) => self.struct_(i).file,
+            DefinitionId::Enum(i) => self.enum_(i).file,
+            DefinitionId::Typedef(i) => self.typedef(i).file,
+            DefinitionId::Const(i) => self.const_(i).file,
+            DefinitionId::Service(i) => self.service(i).file,
+        }
+    }
+
+    /// A service and the services it extends, the service itself first.
+    pub fn service_chain(&self, id: ServiceId) -> Vec<ServiceId> {
+        let mut chain = vec![id];
+        // Extension cycles are rejected by the checker; the bound keeps this total anyway.
+        while chain.len() <= self.services.len() {
+            match chain.last().and_then(|last| self.service(*last).extends) {
+                Some(base) => chain.push(base),
+                None => break,
+            }
+        }
+        chain
+    }
+
     /// The namespace a file declares for `scope`, falling back to `*`.
     pub fn namespace(&self, file: FileId, scope: &str) -> Option<&str> {
         let namespaces = &self.file(file).namespaces;

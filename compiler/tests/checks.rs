@@ -782,4 +782,23 @@ fn the_model_resolves_names_across_includes() {
         program.files[0].definitions[0],
         DefinitionId::Const(_)
     ));
+    assert_eq!(
+        program.definition_name(program.files[0].definitions[0]),
+        "DEFAULT"
+    );
+    assert_eq!(
+        program.definition_file(program.files[0].definitions[0]),
+        program.roots[0]
+    );
+    let users_id = program
+        .services
+        .iter()
+        .position(|s| s.name == "Users")
+        .unwrap();
+    let chain: Vec<&str> = program
+        .service_chain(idlc::ir::ServiceId(users_id as u32))
+        .into_iter()
+        .map(|s| program.service(s).name.as_str())
+        .collect();
+    assert_eq!(chain, ["Users", "Base"]);
 }
