@@ -195,13 +195,13 @@ fn expected_phrases(error: &pest::error::Error<Rule>) -> Vec<&'static str> {
             }
         }
     }
-    // Where a definition may follow, so may the end of the file or (at the top) a header;
-    // naming them all adds nothing. An opening parenthesis is named by "annotations".
+    // Where a definition may follow, so may the end of the file, (at the top) a header, or
+    // annotations on the definition just closed; naming them all adds nothing.
     if phrases.contains(&"a definition") {
         phrases.retain(|p| {
             !matches!(
                 *p,
-                "end of file" | "`include`" | "`cpp_include`" | "`namespace`"
+                "end of file" | "`include`" | "`cpp_include`" | "`namespace`" | "`(`"
             )
         });
     }
@@ -1296,7 +1296,7 @@ mod tests {
         let text = "namespace rs x\n\nstruct S {}\nfoo bar\n";
         let d = parse_err(text);
         assert_eq!(line_col(text, &d), (4, 1));
-        assert_eq!(d.message, "expected a definition or `(`, found `foo`");
+        assert_eq!(d.message, "expected a definition, found `foo`");
     }
 
     #[test]
