@@ -21,6 +21,16 @@ use grammar::{Rule, ThriftParser};
 /// Parses one file. Returns the tree when the text is grammatical (possibly with diagnostics
 /// about literals or header order, which are errors too) and every diagnostic found.
 pub fn parse_file(file: FileId, text: &str) -> (Option<File>, Vec<Diagnostic>) {
+    if let Some(offset) = too_deep(text) {
+        // Parsing and lowering recurse once per level; a bound keeps any thread's stack safe.
+        let diagnostic = Diagnostic::error(
+            "E0001",
+            format!("brackets nest more than {MAX_NESTING} levels deep"),
+            Span::new(file, offset, offset + 1),
+            "too deep",
+        );
+        return (None, vec![diagnostic]);
+    }
     let document = match ThriftParser::parse(Rule::document, text) {
         Ok(mut pairs) => match pairs.next() {
             Some(pair) => pair,
@@ -41,6 +51,46 @@ pub fn parse_file(file: FileId, text: &str) -> (Option<File>, Vec<Diagnostic>) {
 // ---------------------------------------------------------------------------------------------
 // Syntax errors
 // ---------------------------------------------------------------------------------------------
+
+/// How deeply brackets (`{`, `[`, `(`, `<`) may nest.
+const MAX_NESTING: usize = 200;
+
+/// The offset of the first bracket nested deeper than [`MAX_NESTING`], outside strings and
+/// comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'#' => i = text[i..].find('\n').map_or(bytes.len(), |n| i + n),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n)
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 1)
+            }
+            b'{' | b'[' | b'(' | b'<' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' | b')' | b'>' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
 
 /// At most this many syntax errors are reported per file.
 const MAX_SYNTAX_ERRORS: usize = 20;
@@ -1334,6 +1384,23 @@ mod tests {
         let d = parse_err("struct S {}\ninclude \"x.thrift\"\n");
         assert_eq!(d.code, "E0006");
         assert_eq!(d.secondary.len(), 1);
+    }
+
+    #[test]
+    fn nesting_is_bounded_before_parsing() {
+        let ok = format!("const list<i32> X = {}{}", "[".repeat(150), "]".repeat(150));
+        parse_ok(&ok);
+        let deep = format!("typedef {}i32{} T", "list<".repeat(300), ">".repeat(300));
+        let d = parse_err(&deep);
+        assert_eq!(d.message, "brackets nest more than 200 levels deep");
+        assert_eq!(line_col(&deep, &d), (1, 8 + 5 * 200 + 5));
+        // Brackets in strings and comments do not count.
+        parse_ok(&format!(
+            "const string S = \"{}\" // {}\n/* {} */",
+            "[".repeat(300),
+            "{".repeat(300),
+            "<".repeat(300)
+        ));
     }
 
     #[test]
