@@ -28,11 +28,14 @@
 
 use std::path::PathBuf;
 
+pub mod builder;
 pub mod check;
+pub mod codegen;
 pub mod diagnostics;
 pub mod ir;
 pub mod syntax;
 
+pub use builder::{BuildError, Builder};
 pub use diagnostics::{Diagnostic, Label, Severity, SourceMap};
 pub use syntax::ast;
 

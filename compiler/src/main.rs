@@ -28,11 +28,105 @@ enum Command {
         #[arg(short = 'I', long = "include", value_name = "DIR")]
         include_dirs: Vec<PathBuf>,
     },
+    /// Generate Rust code: one module per IDL file (includes too) and a `mod.rs` declaring them.
+    ///
+    /// `namespace rs a.b` names a file's module `a_b`; otherwise the file name does. Modules refer to each
+    /// other as siblings (`super::shared::Thing`), so keep them together under the `mod.rs` written here.
+    Gen {
+        /// IDL files to generate code for.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Directory to search for included files, after the including file's own directory.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include_dirs: Vec<PathBuf>,
+        /// Directory to write the modules into (created if missing).
+        #[arg(
+            short = 'o',
+            long = "out",
+            value_name = "OUT_DIR",
+            required_unless_present = "stdout"
+        )]
+        out_dir: Option<PathBuf>,
+        /// Print the generated code instead of writing files.
+        #[arg(long, conflicts_with = "out_dir")]
+        stdout: bool,
+        /// Derive serde's Serialize and Deserialize on generated types.
+        #[arg(long)]
+        serde: bool,
+        /// Use HashMap and HashSet for maps and sets instead of BTreeMap and BTreeSet.
+        #[arg(long)]
+        hash_collections: bool,
+        /// The path generated code names the runtime by.
+        #[arg(long, value_name = "PATH", default_value = "::idlc_runtime")]
+        runtime_crate: String,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Gen {
+            files,
+            include_dirs,
+            out_dir,
+            stdout,
+            serde,
+            hash_collections,
+            runtime_crate,
+        } => {
+            let options = idlc::codegen::rust::RustOptions {
+                runtime_crate,
+                hash_collections,
+                serde,
+            };
+            let check = idlc::CheckOptions { include_dirs };
+            let checked = match idlc::codegen::rust::generate_files(&files, &check, &options) {
+                Ok(ok) => ok,
+                Err(checked) => {
+                    if let Err(error) =
+                        idlc::diagnostics::render_to_stderr(&checked.diagnostics, &checked.sources)
+                    {
+                        eprintln!("idlc: cannot write diagnostics: {error}");
+                    }
+                    return ExitCode::FAILURE;
+                }
+            };
+            let (generated, checked) = checked;
+            if let Err(error) =
+                idlc::diagnostics::render_to_stderr(&checked.diagnostics, &checked.sources)
+            {
+                eprintln!("idlc: cannot write diagnostics: {error}");
+                return ExitCode::FAILURE;
+            }
+            if stdout {
+                for file in &generated {
+                    println!("// ---- {} ----", file.path.display());
+                    print!("{}", file.code);
+                }
+                return ExitCode::SUCCESS;
+            }
+            let Some(out_dir) = out_dir else {
+                eprintln!("idlc: give an output directory with -o, or --stdout");
+                return ExitCode::FAILURE;
+            };
+            if let Err(error) = std::fs::create_dir_all(&out_dir) {
+                eprintln!("idlc: cannot create {}: {error}", out_dir.display());
+                return ExitCode::FAILURE;
+            }
+            let mod_rs =
+                idlc::codegen::rust::mod_file(&generated, idlc::codegen::rust::ModLayout::Files);
+            let outputs = generated
+                .iter()
+                .map(|file| (out_dir.join(&file.path), file.code.as_str()))
+                .chain(std::iter::once((out_dir.join("mod.rs"), mod_rs.as_str())));
+            for (path, code) in outputs {
+                if let Err(error) = std::fs::write(&path, code) {
+                    eprintln!("idlc: cannot write {}: {error}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            ExitCode::SUCCESS
+        }
         Command::Check {
             files,
             include_dirs,

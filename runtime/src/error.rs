@@ -262,3 +262,18 @@ impl ThriftStruct for ApplicationException {
         Ok(exception)
     }
 }
+
+/// A failure to move a message between client and server.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The underlying I/O failed.
+    #[error("transport I/O failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// The connection closed before the reply arrived.
+    #[error("connection closed")]
+    Closed,
+    /// No reply arrived in time.
+    #[error("timed out")]
+    Timeout,
+}

@@ -6,9 +6,24 @@
 
 pub mod error;
 pub mod protocol;
+pub mod service;
+mod uuid;
 
-pub use error::{ApplicationException, ApplicationExceptionKind, DecodeError, EncodeError};
+#[doc(hidden)]
+pub mod __codegen {
+    //! Re-exports for generated code; see `codegen.rs`.
+    pub use crate::codegen::*;
+}
+mod codegen;
+
+pub use error::{
+    ApplicationException, ApplicationExceptionKind, DecodeError, EncodeError, TransportError,
+};
 pub use protocol::{
     BytesInput, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf,
     Reader, SliceInput, TType, ThriftStruct, Writer,
 };
+pub use service::{
+    CallError, Channel, InMemoryChannel, NoException, Processor, Protocol, ServiceError,
+};
+pub use uuid::Uuid;

@@ -4,6 +4,7 @@
 //! `thrift` package in a virtualenv. `tests/run.sh` installs both; these helpers find them and fail loudly when
 //! they are missing, because a silently skipped interop test proves nothing.
 
+pub mod generated;
 pub mod value;
 
 use std::path::{Path, PathBuf};

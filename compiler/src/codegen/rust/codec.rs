@@ -1,0 +1,748 @@
+//! Structs, unions, exceptions, enums, typedefs and constants, with their `ThriftStruct` encode/decode.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::names::{self, Scope, ident};
+use super::{Context, doc_attrs};
+use crate::ir::{
+    ConstValue, EnumId, Field, FileId, Requiredness, StructId, StructKind, Type, TypeKind,
+};
+
+/// A struct to generate: one from the IDL or one a service needs on the wire (arguments, results).
+pub(crate) struct StructDef<'a> {
+    pub(crate) id: Option<StructId>,
+    pub(crate) name: String,
+    pub(crate) wire_name: String,
+    pub(crate) kind: StructKind,
+    pub(crate) fields: &'a [Field],
+    pub(crate) doc: TokenStream,
+    pub(crate) file: FileId,
+    /// Service wire structs are public for generated clients of extending services, but not for users.
+    pub(crate) hidden: bool,
+}
+
+/// Locals the decode functions use themselves.
+const DECODE_LOCALS: &[&str] = &["r", "field", "other", "value", "found"];
+
+/// Mathematical constants clippy expects to be named rather than written out.
+const KNOWN_CONSTANTS: &[f64] = &[
+    std::f64::consts::E,
+    std::f64::consts::FRAC_1_PI,
+    std::f64::consts::FRAC_1_SQRT_2,
+    std::f64::consts::FRAC_2_PI,
+    std::f64::consts::FRAC_2_SQRT_PI,
+    std::f64::consts::FRAC_PI_2,
+    std::f64::consts::FRAC_PI_3,
+    std::f64::consts::FRAC_PI_4,
+    std::f64::consts::FRAC_PI_6,
+    std::f64::consts::FRAC_PI_8,
+    std::f64::consts::LN_10,
+    std::f64::consts::LN_2,
+    std::f64::consts::LOG10_E,
+    std::f64::consts::LOG2_E,
+    std::f64::consts::LOG2_10,
+    std::f64::consts::LOG10_2,
+    std::f64::consts::PI,
+    std::f64::consts::SQRT_2,
+    std::f64::consts::TAU,
+];
+
+fn near_known_constant(value: &ConstValue) -> bool {
+    match value {
+        ConstValue::Double(d) => KNOWN_CONSTANTS.iter().any(|c| (d - c).abs() < 1e-2),
+        ConstValue::List(items) => items.iter().any(near_known_constant),
+        ConstValue::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| near_known_constant(k) || near_known_constant(v)),
+        ConstValue::Struct { fields, .. } => fields.iter().any(|(_, v)| near_known_constant(v)),
+        _ => false,
+    }
+}
+
+/// `#[allow(clippy::approx_constant)]` when an IDL value happens to look like π or e.
+fn approx_allow<'v>(values: impl IntoIterator<Item = &'v ConstValue>) -> TokenStream {
+    if values.into_iter().any(near_known_constant) {
+        quote!(#[allow(clippy::approx_constant, reason = "the value is the IDL's own")])
+    } else {
+        TokenStream::new()
+    }
+}
+
+/// True if `value` is what `Default::default()` gives for `ty` anyway.
+fn is_trivial_default(value: &ConstValue) -> bool {
+    match value {
+        ConstValue::Bool(b) => !b,
+        ConstValue::Int(i) => *i == 0,
+        ConstValue::Double(d) => *d == 0.0 && d.is_sign_positive(),
+        ConstValue::String(s) => s.is_empty(),
+        ConstValue::List(items) => items.is_empty(),
+        ConstValue::Map(entries) => entries.is_empty(),
+        _ => false,
+    }
+}
+
+impl Context<'_> {
+    /// Rust field names for `fields`, unique within the struct.
+    pub(crate) fn field_names(&self, fields: &[Field]) -> Vec<String> {
+        let mut scope = Scope::default();
+        fields
+            .iter()
+            .map(|f| scope.claim(names::value_name(&f.name)))
+            .collect()
+    }
+
+    /// Rust variant names for a union's fields.
+    pub(crate) fn variant_names(&self, fields: &[Field]) -> Vec<String> {
+        let mut scope = Scope::default();
+        fields
+            .iter()
+            .map(|f| scope.claim(names::type_name(&f.name)))
+            .collect()
+    }
+
+    /// Rust const names for an enum's members.
+    pub(crate) fn enum_member_names(&self, id: EnumId) -> Vec<String> {
+        let mut scope = Scope::with_reserved(&["VALUES"]);
+        self.program
+            .enum_(id)
+            .members
+            .iter()
+            .map(|m| scope.claim(names::const_name(&m.name)))
+            .collect()
+    }
+
+    fn derives(&self, partial: bool, default: bool) -> TokenStream {
+        let serde = self.serde_derive();
+        let default = default.then(|| quote!(Default,));
+        if partial {
+            quote!(#[derive(Clone, Debug, #default PartialEq #serde)])
+        } else {
+            quote!(#[derive(Clone, Debug, #default PartialEq, Eq, Hash, PartialOrd, Ord #serde)])
+        }
+    }
+
+    fn serde_derive(&self) -> TokenStream {
+        if self.options.serde {
+            quote!(, rt::serde::Serialize, rt::serde::Deserialize)
+        } else {
+            TokenStream::new()
+        }
+    }
+
+    fn serde_crate(&self) -> TokenStream {
+        if self.options.serde {
+            let path = format!("{}::__codegen::serde", self.options.runtime_crate);
+            quote!(#[serde(crate = #path)])
+        } else {
+            TokenStream::new()
+        }
+    }
+
+    fn struct_partial(&self, def: &StructDef<'_>) -> bool {
+        match def.id {
+            Some(id) => self.partial[id.index()],
+            None => def
+                .fields
+                .iter()
+                .any(|f| self.type_partial(&f.ty, &self.partial)),
+        }
+    }
+
+    /// The Rust type of a struct field, with `Box` and `Option` as its requiredness and recursion need.
+    fn field_type(&self, def: &StructDef<'_>, field: &Field) -> TokenStream {
+        let mut ty = self.rust_type(&field.ty, def.file);
+        if self.needs_box(def.id, &field.ty, field.reference) {
+            ty = quote!(Box<#ty>);
+        }
+        if field.requiredness == Requiredness::Optional && def.kind != StructKind::Union {
+            ty = quote!(Option<#ty>);
+        }
+        ty
+    }
+
+    pub(crate) fn struct_item(&self, id: StructId) -> TokenStream {
+        let s = self.program.struct_(id);
+        self.struct_def(&StructDef {
+            id: Some(id),
+            name: self.struct_names[id.index()].clone(),
+            wire_name: s.name.clone(),
+            kind: s.kind,
+            fields: &s.fields,
+            doc: doc_attrs(s.doc.as_deref()),
+            file: s.file,
+            hidden: false,
+        })
+    }
+
+    pub(crate) fn struct_def(&self, def: &StructDef<'_>) -> TokenStream {
+        if def.kind == StructKind::Union {
+            return self.union_def(def);
+        }
+        let name = ident(&def.name);
+        let doc = &def.doc;
+        let hidden = def.hidden.then(|| quote!(#[doc(hidden)]));
+        let partial = self.struct_partial(def);
+        let field_names = self.field_names(def.fields);
+        let fields = def
+            .fields
+            .iter()
+            .zip(&field_names)
+            .map(|(field, field_name)| {
+                let doc = doc_attrs(field.doc.as_deref());
+                let field_name = ident(field_name);
+                let ty = self.field_type(def, field);
+                quote! { #doc pub #field_name: #ty }
+            });
+
+        let custom_default = def.fields.iter().any(|f| {
+            f.default
+                .as_ref()
+                .is_some_and(|d| !is_trivial_default(d) || f.requiredness == Requiredness::Optional)
+        });
+        let default_impl = custom_default.then(|| {
+            let inits = def
+                .fields
+                .iter()
+                .zip(&field_names)
+                .map(|(field, field_name)| {
+                    let field_name = ident(field_name);
+                    let value = self.field_default(def, field);
+                    quote!(#field_name: #value)
+                });
+            let allow = approx_allow(def.fields.iter().filter_map(|f| f.default.as_ref()));
+            quote! {
+                impl Default for #name {
+                    #allow
+                    fn default() -> Self {
+                        #name { #(#inits),* }
+                    }
+                }
+            }
+        });
+        let derives = self.derives(partial, !custom_default);
+        let serde_crate = self.serde_crate();
+        let exception =
+            (def.kind == StructKind::Exception).then(|| self.exception_impls(def, &field_names));
+        let codec = self.struct_codec(def, &field_names);
+        quote! {
+            #doc
+            #hidden
+            #derives
+            #serde_crate
+            pub struct #name {
+                #(#fields,)*
+            }
+            #default_impl
+            #exception
+            #codec
+        }
+    }
+
+    /// What a field holds in `Default::default()`.
+    fn field_default(&self, def: &StructDef<'_>, field: &Field) -> TokenStream {
+        match &field.default {
+            Some(value)
+                if field.requiredness == Requiredness::Optional || !is_trivial_default(value) =>
+            {
+                let mut expr = self.value_expr(&field.ty, value, def.file);
+                if self.needs_box(def.id, &field.ty, field.reference) {
+                    expr = quote!(Box::new(#expr));
+                }
+                if field.requiredness == Requiredness::Optional {
+                    expr = quote!(Some(#expr));
+                }
+                expr
+            }
+            _ => quote!(Default::default()),
+        }
+    }
+
+    fn exception_impls(&self, def: &StructDef<'_>, field_names: &[String]) -> TokenStream {
+        let name = ident(&def.name);
+        let message = def.fields.iter().zip(field_names).find(|(f, _)| {
+            matches!(f.name.as_str(), "message" | "msg")
+                && self.program.resolve(&f.ty).kind == TypeKind::String
+        });
+        let body = match message {
+            Some((field, field_name)) => {
+                let field_name = ident(field_name);
+                if field.requiredness == Requiredness::Optional {
+                    quote! {
+                        match &self.#field_name {
+                            Some(message) => f.write_str(message),
+                            None => write!(f, "{self:?}"),
+                        }
+                    }
+                } else {
+                    quote!(f.write_str(&self.#field_name))
+                }
+            }
+            None => quote!(write!(f, "{self:?}")),
+        };
+        quote! {
+            impl rt::fmt::Display for #name {
+                fn fmt(&self, f: &mut rt::fmt::Formatter<'_>) -> rt::fmt::Result {
+                    #body
+                }
+            }
+
+            impl ::std::error::Error for #name {}
+        }
+    }
+
+    fn struct_codec(&self, def: &StructDef<'_>, field_names: &[String]) -> TokenStream {
+        let name = ident(&def.name);
+        let wire_name = &def.wire_name;
+        let writes = def
+            .fields
+            .iter()
+            .zip(field_names)
+            .map(|(field, field_name)| {
+                let field_ident = ident(field_name);
+                let ttype = self.ttype(&field.ty);
+                let field_wire = &field.name;
+                let id = super::types::int_literal(i64::from(field.id));
+                if field.requiredness == Requiredness::Optional {
+                    let write = self.write_expr(&field.ty, quote!(value), true);
+                    quote! {
+                        if let Some(value) = &self.#field_ident {
+                            w.write_field_begin(#field_wire, #ttype, #id)?;
+                            #write?;
+                            w.write_field_end()?;
+                        }
+                    }
+                } else {
+                    let write = self.write_expr(&field.ty, quote!(self.#field_ident), false);
+                    quote! {
+                        w.write_field_begin(#field_wire, #ttype, #id)?;
+                        #write?;
+                        w.write_field_end()?;
+                    }
+                }
+            });
+
+        let locals: Vec<_> = field_names
+            .iter()
+            .map(|n| {
+                if DECODE_LOCALS.contains(&n.as_str()) {
+                    format!("{n}_")
+                } else {
+                    n.clone()
+                }
+            })
+            .collect();
+        let mut declarations = Vec::new();
+        let mut arms = Vec::new();
+        let mut inits = Vec::new();
+        for ((field, field_name), local) in def.fields.iter().zip(field_names).zip(&locals) {
+            let local = ident(local);
+            let field_ident = ident(field_name);
+            let boxed = self.needs_box(def.id, &field.ty, field.reference);
+            let read = self.read_expr(&field.ty, def.file, boxed);
+            let id = super::types::int_literal(i64::from(field.id));
+            let ttype = self.ttype(&field.ty);
+            let direct = field.requiredness == Requiredness::Default && self.is_scalar(&field.ty);
+            if direct {
+                let initial = match &field.default {
+                    Some(value) => self.value_expr(&field.ty, value, def.file),
+                    None => self.scalar_zero(&field.ty, def.file),
+                };
+                declarations.push(quote!(let mut #local = #initial;));
+                arms.push(quote!((#id, #ttype) => #local = #read?,));
+            } else {
+                declarations.push(quote!(let mut #local = None;));
+                arms.push(quote!((#id, #ttype) => #local = Some(#read?),));
+            }
+            let field_wire = &field.name;
+            let value = match field.requiredness {
+                Requiredness::Required => {
+                    quote!(#local.ok_or_else(|| rt::missing(#wire_name, #field_wire))?)
+                }
+                Requiredness::Optional => quote!(#local),
+                Requiredness::Default if direct => quote!(#local),
+                Requiredness::Default => match &field.default {
+                    Some(default) if !is_trivial_default(default) => {
+                        let mut expr = self.value_expr(&field.ty, default, def.file);
+                        if boxed {
+                            expr = quote!(Box::new(#expr));
+                        }
+                        quote!(#local.unwrap_or_else(|| #expr))
+                    }
+                    _ => quote!(#local.unwrap_or_default()),
+                },
+            };
+            let bare = field.requiredness == Requiredness::Optional || direct;
+            if bare && local == field_ident {
+                inits.push(quote!(#field_ident));
+            } else {
+                inits.push(quote!(#field_ident: #value));
+            }
+        }
+        let allow = approx_allow(def.fields.iter().filter_map(|f| f.default.as_ref()));
+        quote! {
+            impl rt::ThriftStruct for #name {
+                fn encode<W: rt::Writer>(&self, w: &mut W) -> Result<(), rt::EncodeError> {
+                    w.write_struct_begin(#wire_name)?;
+                    #(#writes)*
+                    w.write_field_stop()?;
+                    w.write_struct_end()
+                }
+
+                #allow
+                fn decode<R: rt::Reader>(r: &mut R) -> Result<Self, rt::DecodeError> {
+                    #(#declarations)*
+                    r.read_struct_begin()?;
+                    loop {
+                        let field = r.read_field_begin()?;
+                        match (field.id, field.ttype) {
+                            (_, rt::TType::Stop) => break,
+                            #(#arms)*
+                            (_, other) => r.skip(other)?,
+                        }
+                        r.read_field_end()?;
+                    }
+                    r.read_struct_end()?;
+                    Ok(#name { #(#inits),* })
+                }
+            }
+        }
+    }
+
+    /// The zero value of a scalar type, as `Default::default()` gives it.
+    fn scalar_zero(&self, ty: &Type, from: FileId) -> TokenStream {
+        match &self.program.resolve(ty).kind {
+            TypeKind::Bool => quote!(false),
+            TypeKind::Double => quote!(0.0),
+            TypeKind::Enum(_) => {
+                let path = self.rust_type(self.program.resolve(ty), from);
+                quote!(#path::default())
+            }
+            _ => quote!(0),
+        }
+    }
+
+    fn union_def(&self, def: &StructDef<'_>) -> TokenStream {
+        let name = ident(&def.name);
+        let wire_name = &def.wire_name;
+        let doc = &def.doc;
+        let partial = self.struct_partial(def);
+        let variant_names = self.variant_names(def.fields);
+        let variants = def
+            .fields
+            .iter()
+            .zip(&variant_names)
+            .map(|(field, variant)| {
+                let doc = doc_attrs(field.doc.as_deref());
+                let variant = ident(variant);
+                let ty = self.field_type(def, field);
+                quote! { #doc #variant(#ty) }
+            });
+        let derives = self.derives(partial, false);
+        let serde_crate = self.serde_crate();
+
+        let default_impl = def.fields.first().map(|first| {
+            let (field, variant) = def
+                .fields
+                .iter()
+                .zip(&variant_names)
+                .find(|(f, _)| f.default.is_some())
+                .unwrap_or((first, &variant_names[0]));
+            let variant = ident(variant);
+            let mut value = match &field.default {
+                Some(value) => self.value_expr(&field.ty, value, def.file),
+                None => quote!(Default::default()),
+            };
+            if self.needs_box(def.id, &field.ty, field.reference) && field.default.is_some() {
+                value = quote!(Box::new(#value));
+            }
+            let allow = approx_allow(field.default.as_ref());
+            quote! {
+                impl Default for #name {
+                    #allow
+                    fn default() -> Self {
+                        #name::#variant(#value)
+                    }
+                }
+            }
+        });
+
+        let codec = if def.fields.is_empty() {
+            quote! {
+                impl rt::ThriftStruct for #name {
+                    fn encode<W: rt::Writer>(&self, _: &mut W) -> Result<(), rt::EncodeError> {
+                        match *self {}
+                    }
+
+                    fn decode<R: rt::Reader>(r: &mut R) -> Result<Self, rt::DecodeError> {
+                        r.read_struct_begin()?;
+                        loop {
+                            let field = r.read_field_begin()?;
+                            if field.ttype == rt::TType::Stop {
+                                break;
+                            }
+                            r.skip(field.ttype)?;
+                            r.read_field_end()?;
+                        }
+                        r.read_struct_end()?;
+                        Err(rt::DecodeError::InvalidUnion { union_name: #wire_name, found: 0 })
+                    }
+                }
+            }
+        } else {
+            let writes = def
+                .fields
+                .iter()
+                .zip(&variant_names)
+                .map(|(field, variant)| {
+                    let variant = ident(variant);
+                    let ttype = self.ttype(&field.ty);
+                    let field_wire = &field.name;
+                    let id = super::types::int_literal(i64::from(field.id));
+                    let write = self.write_expr(&field.ty, quote!(value), true);
+                    quote! {
+                        #name::#variant(value) => {
+                            w.write_field_begin(#field_wire, #ttype, #id)?;
+                            #write?;
+                            w.write_field_end()?;
+                        }
+                    }
+                });
+            let arms = def
+                .fields
+                .iter()
+                .zip(&variant_names)
+                .map(|(field, variant)| {
+                    let variant = ident(variant);
+                    let ttype = self.ttype(&field.ty);
+                    let id = super::types::int_literal(i64::from(field.id));
+                    let boxed = self.needs_box(def.id, &field.ty, field.reference);
+                    let read = self.read_expr(&field.ty, def.file, boxed);
+                    quote! {
+                        (#id, #ttype) => {
+                            value = Some(#name::#variant(#read?));
+                            found += 1;
+                        }
+                    }
+                });
+            quote! {
+                impl rt::ThriftStruct for #name {
+                    fn encode<W: rt::Writer>(&self, w: &mut W) -> Result<(), rt::EncodeError> {
+                        w.write_struct_begin(#wire_name)?;
+                        match self {
+                            #(#writes)*
+                        }
+                        w.write_field_stop()?;
+                        w.write_struct_end()
+                    }
+
+                    fn decode<R: rt::Reader>(r: &mut R) -> Result<Self, rt::DecodeError> {
+                        let mut value = None;
+                        let mut found = 0;
+                        r.read_struct_begin()?;
+                        loop {
+                            let field = r.read_field_begin()?;
+                            match (field.id, field.ttype) {
+                                (_, rt::TType::Stop) => break,
+                                #(#arms)*
+                                (_, other) => r.skip(other)?,
+                            }
+                            r.read_field_end()?;
+                        }
+                        r.read_struct_end()?;
+                        match value {
+                            Some(value) if found == 1 => Ok(value),
+                            _ => Err(rt::DecodeError::InvalidUnion { union_name: #wire_name, found }),
+                        }
+                    }
+                }
+            }
+        };
+        quote! {
+            #doc
+            #derives
+            #serde_crate
+            pub enum #name {
+                #(#variants,)*
+            }
+            #default_impl
+            #codec
+        }
+    }
+
+    pub(crate) fn enum_item(&self, id: EnumId) -> TokenStream {
+        let e = self.program.enum_(id);
+        let name = ident(&self.enum_names[id.index()]);
+        let doc = doc_attrs(e.doc.as_deref());
+        let member_names = self.enum_member_names(id);
+        let consts = e
+            .members
+            .iter()
+            .zip(&member_names)
+            .map(|(member, member_name)| {
+                let doc = doc_attrs(member.doc.as_deref());
+                let member_name = ident(member_name);
+                let value = super::types::int_literal(i64::from(member.value));
+                quote! { #doc pub const #member_name: #name = #name(#value); }
+            });
+        // Aliases share a value: the first name is the one printed, and the value is listed once.
+        let mut distinct: Vec<(i32, &String)> = Vec::new();
+        for (member, member_name) in e.members.iter().zip(&member_names) {
+            if !distinct.iter().any(|(value, _)| *value == member.value) {
+                distinct.push((member.value, member_name));
+            }
+        }
+        let values = distinct.iter().map(|(_, n)| {
+            let n = ident(n);
+            quote!(#name::#n)
+        });
+        let name_body = if distinct.is_empty() {
+            quote!(None)
+        } else {
+            let arms = distinct.iter().zip(&e.members).map(|((value, _), _)| {
+                let member = e
+                    .members
+                    .iter()
+                    .find(|m| m.value == *value)
+                    .map(|m| m.name.as_str());
+                let value = super::types::int_literal(i64::from(*value));
+                quote!(#value => Some(#member),)
+            });
+            quote! {
+                match self.0 {
+                    #(#arms)*
+                    _ => None,
+                }
+            }
+        };
+        let from_name_body = if e.members.is_empty() {
+            quote!(None)
+        } else {
+            let arms = e
+                .members
+                .iter()
+                .zip(&member_names)
+                .map(|(member, member_name)| {
+                    let wire = &member.name;
+                    let member_name = ident(member_name);
+                    quote!(#wire => Some(#name::#member_name),)
+                });
+            quote! {
+                match name {
+                    #(#arms)*
+                    _ => None,
+                }
+            }
+        };
+        let from_name_param = if e.members.is_empty() {
+            quote!(_name)
+        } else {
+            quote!(name)
+        };
+        // Without members the default is 0, which `derive(Default)` gives.
+        let default_derive = e.members.is_empty().then(|| quote!(Default,));
+        let default_impl = e.members.first().map(|_| {
+            let first = ident(&member_names[0]);
+            quote! {
+                impl Default for #name {
+                    fn default() -> Self {
+                        #name::#first
+                    }
+                }
+            }
+        });
+        let unnamed = format!("{}({{}})", e.name);
+        let serde = self.serde_derive();
+        let serde_crate = self.serde_crate();
+        quote! {
+            #doc
+            #[derive(Clone, Copy, #default_derive PartialEq, Eq, Hash, PartialOrd, Ord #serde)]
+            #serde_crate
+            pub struct #name(pub i32);
+
+            impl #name {
+                #(#consts)*
+                /// Every distinct value the IDL names, in declaration order.
+                pub const VALUES: &'static [#name] = &[#(#values),*];
+
+                /// The IDL name of this value, if it has one.
+                pub fn name(self) -> Option<&'static str> {
+                    #name_body
+                }
+
+                /// The value with this IDL name.
+                pub fn from_name(#from_name_param: &str) -> Option<#name> {
+                    #from_name_body
+                }
+            }
+
+            #default_impl
+
+            impl rt::fmt::Debug for #name {
+                fn fmt(&self, f: &mut rt::fmt::Formatter<'_>) -> rt::fmt::Result {
+                    match self.name() {
+                        Some(name) => f.write_str(name),
+                        None => write!(f, #unnamed, self.0),
+                    }
+                }
+            }
+
+            impl From<i32> for #name {
+                fn from(value: i32) -> Self {
+                    #name(value)
+                }
+            }
+
+            impl From<#name> for i32 {
+                fn from(value: #name) -> Self {
+                    value.0
+                }
+            }
+        }
+    }
+
+    pub(crate) fn typedef_item(&self, id: crate::ir::TypedefId) -> TokenStream {
+        let t = self.program.typedef(id);
+        let name = ident(&self.typedef_names[id.index()]);
+        let doc = doc_attrs(t.doc.as_deref());
+        let target = self.rust_type(&t.target, t.file);
+        quote! { #doc pub type #name = #target; }
+    }
+
+    pub(crate) fn const_item(&self, id: crate::ir::ConstId) -> TokenStream {
+        let c = self.program.const_(id);
+        let name = ident(&self.const_names[id.index()]);
+        let doc = doc_attrs(c.doc.as_deref());
+        let allow = approx_allow([&c.value]);
+        let resolved = self.program.resolve(&c.ty);
+        match (&resolved.kind, &c.value) {
+            (TypeKind::String, ConstValue::String(s)) => {
+                quote! { #doc pub const #name: &str = #s; }
+            }
+            (TypeKind::Binary, ConstValue::String(s)) => {
+                let bytes = proc_macro2::Literal::byte_string(s.as_bytes());
+                quote! { #doc pub const #name: &[u8] = #bytes; }
+            }
+            (
+                TypeKind::Bool
+                | TypeKind::I8
+                | TypeKind::I16
+                | TypeKind::I32
+                | TypeKind::I64
+                | TypeKind::Double
+                | TypeKind::Uuid
+                | TypeKind::Enum(_),
+                _,
+            ) => {
+                let ty = self.rust_type(&c.ty, c.file);
+                let value = self.value_expr(&c.ty, &c.value, c.file);
+                quote! { #doc #allow pub const #name: #ty = #value; }
+            }
+            _ => {
+                let ty = self.rust_type(&c.ty, c.file);
+                let value = self.value_expr(&c.ty, &c.value, c.file);
+                quote! { #doc #allow pub static #name: rt::LazyLock<#ty> = rt::LazyLock::new(|| #value); }
+            }
+        }
+    }
+}

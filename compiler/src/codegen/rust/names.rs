@@ -1,0 +1,175 @@
+//! Every Rust name the backend emits goes through here: case conversion with heck, then one escaping
+//! function for keywords and names generated code already uses, then deduplication within a scope.
+
+use std::collections::HashSet;
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::{Ident, Span};
+
+/// Strict and reserved keywords of Rust 2024 that may be written as raw identifiers.
+const RAW_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers; they get a trailing `_`.
+const UNRAWABLE: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// Type names generated code refers to unqualified (the prelude); a definition with one of these names
+/// would shadow it, so it gets a trailing `_`.
+const PRELUDE_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "PartialOrd",
+    "Ord",
+    "Send",
+    "Sync",
+    "Sized",
+    "From",
+    "Into",
+    "Iterator",
+    "ToOwned",
+    "ToString",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Drop",
+];
+
+/// `name` as a Rust identifier token: raw for keywords. `name` must already be escaped by one of the
+/// functions below.
+pub(crate) fn ident(name: &str) -> Ident {
+    if RAW_KEYWORDS.contains(&name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+fn escape(mut name: String) -> String {
+    if name.is_empty() {
+        name.push('_');
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    if UNRAWABLE.contains(&name.as_str()) || PRELUDE_TYPES.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+/// A type, trait or variant name: `UpperCamelCase`.
+pub(crate) fn type_name(idl: &str) -> String {
+    escape(idl.to_upper_camel_case())
+}
+
+/// A field, function, argument or module name: `snake_case`.
+pub(crate) fn value_name(idl: &str) -> String {
+    escape(idl.to_snake_case())
+}
+
+/// A constant or enum member: `SCREAMING_SNAKE_CASE`.
+pub(crate) fn const_name(idl: &str) -> String {
+    escape(idl.to_shouty_snake_case())
+}
+
+/// Names already taken in one scope; [`Scope::claim`] gives each later collision a numbered suffix, so the
+/// result depends only on the order of the definitions.
+#[derive(Debug, Default)]
+pub(crate) struct Scope {
+    taken: HashSet<String>,
+}
+
+impl Scope {
+    /// A scope in which `reserved` are already taken.
+    pub(crate) fn with_reserved(reserved: &[&str]) -> Self {
+        Scope {
+            taken: reserved.iter().map(|name| (*name).to_owned()).collect(),
+        }
+    }
+
+    /// `name`, or `name_2`, `name_3`, ... if it is taken.
+    pub(crate) fn claim(&mut self, name: String) -> String {
+        if self.taken.insert(name.clone()) {
+            return name;
+        }
+        let separator = if name.ends_with('_') { "" } else { "_" };
+        (2..)
+            .map(|n| format!("{name}{separator}{n}"))
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .unwrap_or(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_become_raw_identifiers() {
+        assert_eq!(value_name("type"), "type");
+        assert_eq!(ident(&value_name("type")).to_string(), "r#type");
+        assert_eq!(ident(&value_name("fn")).to_string(), "r#fn");
+        assert_eq!(ident(&value_name("async")).to_string(), "r#async");
+        assert_eq!(ident(&value_name("gen")).to_string(), "r#gen");
+        assert_eq!(ident(&value_name("name")).to_string(), "name");
+    }
+
+    #[test]
+    fn names_that_cannot_be_raw_get_an_underscore() {
+        assert_eq!(value_name("self"), "self_");
+        assert_eq!(value_name("super"), "super_");
+        assert_eq!(value_name("crate"), "crate_");
+        assert_eq!(value_name("Self"), "self_");
+        assert_eq!(type_name("self"), "Self_");
+        assert_eq!(value_name("_"), "__");
+    }
+
+    #[test]
+    fn prelude_names_are_not_shadowed() {
+        assert_eq!(type_name("Result"), "Result_");
+        assert_eq!(type_name("option"), "Option_");
+        assert_eq!(type_name("Point"), "Point");
+    }
+
+    #[test]
+    fn case_conversion() {
+        assert_eq!(value_name("whatOp"), "what_op");
+        assert_eq!(value_name("HEX_MASK"), "hex_mask");
+        assert_eq!(type_name("tree_node"), "TreeNode");
+        assert_eq!(type_name("type"), "Type");
+        assert_eq!(const_name("maxPage"), "MAX_PAGE");
+        assert_eq!(const_name("ADD"), "ADD");
+    }
+
+    #[test]
+    fn collisions_get_numbered_suffixes_in_order() {
+        let mut scope = Scope::default();
+        assert_eq!(scope.claim(value_name("fooBar")), "foo_bar");
+        assert_eq!(scope.claim(value_name("foo_bar")), "foo_bar_2");
+        assert_eq!(scope.claim(value_name("FooBar")), "foo_bar_3");
+        let mut reserved = Scope::with_reserved(&["VALUES"]);
+        assert_eq!(reserved.claim(const_name("values")), "VALUES_2");
+        let mut underscored = Scope::default();
+        assert_eq!(underscored.claim("self_".into()), "self_");
+        assert_eq!(underscored.claim("self_".into()), "self_2");
+    }
+}

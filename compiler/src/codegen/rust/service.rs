@@ -1,0 +1,525 @@
+//! Services: argument and result structs as Apache Thrift puts them on the wire, a typed enum of each
+//! function's declared exceptions, the handler trait, the processor that serves it, and the client.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::codec::StructDef;
+use super::names::{self, Scope, ident};
+use super::{Context, doc_attrs};
+use crate::ir::{Field, FileId, Function, Requiredness, ServiceId, StructKind, Type, TypeKind};
+
+/// What the generated code calls one function, wherever it is named from.
+struct FunctionNames {
+    method: String,
+    args: String,
+    result: String,
+    exception: Option<String>,
+}
+
+impl Context<'_> {
+    fn function_names(&self, service: ServiceId) -> Vec<FunctionNames> {
+        let s = self.program.service(service);
+        let service_name = &self.service_names[service.index()];
+        let mut scope = Scope::with_reserved(&["new"]);
+        s.functions
+            .iter()
+            .map(|f| {
+                let camel = names::type_name(&f.name);
+                let camel = camel.trim_end_matches('_');
+                FunctionNames {
+                    method: scope.claim(names::value_name(&f.name)),
+                    args: format!("{service_name}{camel}Args"),
+                    result: format!("{service_name}{camel}Result"),
+                    exception: (!f.throws.is_empty())
+                        .then(|| format!("{service_name}{camel}Exception")),
+                }
+            })
+            .collect()
+    }
+
+    /// The service and its ancestors, nearest first.
+    fn service_chain(&self, service: ServiceId) -> Vec<ServiceId> {
+        let mut chain = vec![service];
+        let mut current = service;
+        while let Some(parent) = self.program.service(current).extends {
+            if chain.contains(&parent) {
+                break;
+            }
+            chain.push(parent);
+            current = parent;
+        }
+        chain
+    }
+
+    fn result_fields(f: &Function) -> Vec<Field> {
+        let mut fields = Vec::new();
+        if let Some(returns) = &f.returns {
+            fields.push(Field {
+                id: 0,
+                implicit_id: false,
+                name: "success".to_owned(),
+                requiredness: Requiredness::Optional,
+                ty: returns.clone(),
+                default: None,
+                reference: false,
+                xsd_optional: false,
+                xsd_nillable: false,
+                xsd_attrs: Vec::new(),
+                doc: None,
+                annotations: Vec::new(),
+                span: f.span,
+            });
+        }
+        fields.extend(f.throws.iter().map(|t| Field {
+            requiredness: Requiredness::Optional,
+            default: None,
+            doc: None,
+            ..t.clone()
+        }));
+        fields
+    }
+
+    fn param_type(&self, field: &Field, from: FileId) -> TokenStream {
+        let mut ty = self.rust_type(&field.ty, from);
+        if field.reference && matches!(self.program.resolve(&field.ty).kind, TypeKind::Struct(_)) {
+            ty = quote!(Box<#ty>);
+        }
+        if field.requiredness == Requiredness::Optional {
+            ty = quote!(Option<#ty>);
+        }
+        ty
+    }
+
+    fn return_type(&self, returns: Option<&Type>, from: FileId) -> TokenStream {
+        match returns {
+            Some(ty) => self.rust_type(ty, from),
+            None => quote!(()),
+        }
+    }
+
+    /// The path to a function's exception type (or `rt::NoException`), from `from`.
+    fn exception_path(&self, owner: ServiceId, names: &FunctionNames, from: FileId) -> TokenStream {
+        match &names.exception {
+            Some(name) => self.path(self.program.service(owner).file, name, from),
+            None => quote!(rt::NoException),
+        }
+    }
+
+    pub(crate) fn service_items(&self, id: ServiceId) -> TokenStream {
+        let s = self.program.service(id);
+        let file = s.file;
+        let function_names = self.function_names(id);
+        let mut items = Vec::new();
+
+        for (f, fnames) in s.functions.iter().zip(&function_names) {
+            let args_doc = format!(" The arguments of `{}.{}` on the wire.", s.name, f.name);
+            items.push(self.struct_def(&StructDef {
+                id: None,
+                name: fnames.args.clone(),
+                wire_name: format!("{}_args", f.name),
+                kind: StructKind::Struct,
+                fields: &f.params,
+                doc: quote!(#[doc = #args_doc]),
+                file,
+                hidden: true,
+            }));
+            if !f.oneway {
+                let result_fields = Self::result_fields(f);
+                let result_doc = format!(" The result of `{}.{}` on the wire.", s.name, f.name);
+                items.push(self.struct_def(&StructDef {
+                    id: None,
+                    name: fnames.result.clone(),
+                    wire_name: format!("{}_result", f.name),
+                    kind: StructKind::Struct,
+                    fields: &result_fields,
+                    doc: quote!(#[doc = #result_doc]),
+                    file,
+                    hidden: true,
+                }));
+            }
+            if let Some(exception) = &fnames.exception {
+                items.push(self.exception_enum(f, exception, file, &s.name));
+            }
+        }
+        items.push(self.handler_trait(id, &function_names));
+        items.push(self.processor(id));
+        items.push(self.client(id));
+        quote!(#(#items)*)
+    }
+
+    fn exception_enum(&self, f: &Function, name: &str, file: FileId, service: &str) -> TokenStream {
+        let enum_name = ident(name);
+        let variant_names = self.variant_names(&f.throws);
+        let doc = format!(" The exceptions `{service}.{}` declares.", f.name);
+        let partial = f
+            .throws
+            .iter()
+            .any(|t| self.type_partial(&t.ty, &self.partial));
+        let derives = if partial {
+            quote!(#[derive(Clone, Debug, PartialEq)])
+        } else {
+            quote!(#[derive(Clone, Debug, PartialEq, Eq, Hash)])
+        };
+        let variants = f.throws.iter().zip(&variant_names).map(|(t, v)| {
+            let v = ident(v);
+            let ty = self.rust_type(&t.ty, file);
+            let doc = doc_attrs(t.doc.as_deref());
+            quote!(#doc #v(#ty))
+        });
+        let display_arms = variant_names.iter().map(|v| {
+            let v = ident(v);
+            quote!(#enum_name::#v(exception) => rt::fmt::Display::fmt(exception, f),)
+        });
+        let mut seen: Vec<&Type> = Vec::new();
+        let froms = f.throws.iter().zip(&variant_names).filter_map(|(t, v)| {
+            if seen
+                .iter()
+                .any(|s| self.program.resolve(s) == self.program.resolve(&t.ty))
+            {
+                return None;
+            }
+            seen.push(&t.ty);
+            let v = ident(v);
+            let ty = self.rust_type(&t.ty, file);
+            Some(quote! {
+                impl From<#ty> for rt::ServiceError<#enum_name> {
+                    fn from(exception: #ty) -> Self {
+                        rt::ServiceError::Declared(#enum_name::#v(exception))
+                    }
+                }
+            })
+        });
+        quote! {
+            #[doc = #doc]
+            #derives
+            pub enum #enum_name {
+                #(#variants,)*
+            }
+
+            impl rt::fmt::Display for #enum_name {
+                fn fmt(&self, f: &mut rt::fmt::Formatter<'_>) -> rt::fmt::Result {
+                    match self {
+                        #(#display_arms)*
+                    }
+                }
+            }
+
+            impl ::std::error::Error for #enum_name {}
+
+            #(#froms)*
+        }
+    }
+
+    fn handler_trait(&self, id: ServiceId, function_names: &[FunctionNames]) -> TokenStream {
+        let s = self.program.service(id);
+        let name = ident(&self.service_names[id.index()]);
+        let doc = doc_attrs(s.doc.as_deref());
+        let parent = s.extends.map(|p| {
+            let path = self.path(
+                self.program.service(p).file,
+                &self.service_names[p.index()],
+                s.file,
+            );
+            quote!(#path +)
+        });
+        let methods = s.functions.iter().zip(function_names).map(|(f, fnames)| {
+            let doc = doc_attrs(f.doc.as_deref());
+            let method = ident(&fnames.method);
+            let params = self.params(f, s.file);
+            let ret = self.return_type(f.returns.as_ref(), s.file);
+            let exception = self.exception_path(id, fnames, s.file);
+            let allow = (f.params.len() >= 7)
+                .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "one argument per IDL argument")]));
+            quote! {
+                #doc
+                #allow
+                fn #method(&self, #(#params),*) -> impl rt::Future<Output = Result<#ret, rt::ServiceError<#exception>>> + Send;
+            }
+        });
+        quote! {
+            #doc
+            pub trait #name: #parent Send + Sync + 'static {
+                #(#methods)*
+            }
+        }
+    }
+
+    fn params(&self, f: &Function, from: FileId) -> Vec<TokenStream> {
+        self.field_names(&f.params)
+            .iter()
+            .zip(&f.params)
+            .map(|(n, p)| {
+                let n = ident(n);
+                let ty = self.param_type(p, from);
+                quote!(#n: #ty)
+            })
+            .collect()
+    }
+
+    /// Every function a client or processor of `id` serves, inherited ones included, each name once.
+    fn all_functions(&self, id: ServiceId) -> Vec<(ServiceId, &Function, FunctionNames)> {
+        let mut all: Vec<(ServiceId, &Function, FunctionNames)> = Vec::new();
+        for service in self.service_chain(id) {
+            let s = self.program.service(service);
+            for (f, fnames) in s.functions.iter().zip(self.function_names(service)) {
+                if !all.iter().any(|(_, g, _)| g.name == f.name) {
+                    all.push((service, f, fnames));
+                }
+            }
+        }
+        all
+    }
+
+    fn processor(&self, id: ServiceId) -> TokenStream {
+        let s = self.program.service(id);
+        let file = s.file;
+        let trait_name = ident(&self.service_names[id.index()]);
+        let name = ident(&format!("{}Processor", self.service_names[id.index()]));
+        let doc = format!(
+            " Serves `{}`: decodes each request, calls the handler, encodes the reply.",
+            s.name
+        );
+        let functions = self.all_functions(id);
+        let empty = functions.is_empty();
+        let arms = functions.into_iter().map(|(owner, f, fnames)| {
+            let owner_file = self.program.service(owner).file;
+            let wire = &f.name;
+            let trait_path = self.path(owner_file, &self.service_names[owner.index()], file);
+            let method = ident(&fnames.method);
+            let args_path = self.path(owner_file, &fnames.args, file);
+            let arg_values = self.field_names(&f.params).into_iter().map(|n| {
+                let n = ident(&n);
+                quote!(args.#n)
+            });
+            let invoke = quote!(#trait_path::#method(&*self.handler, #(#arg_values),*).await);
+            let decode = if f.params.is_empty() {
+                quote! {
+                    if let Err(error) = call.args::<#args_path>() {
+                        return call.protocol_error(&error);
+                    }
+                }
+            } else {
+                quote! {
+                    let args: #args_path = match call.args() {
+                        Ok(args) => args,
+                        Err(error) => return call.protocol_error(&error),
+                    };
+                }
+            };
+            if f.oneway {
+                let decode = if f.params.is_empty() {
+                    quote!(call.args::<#args_path>().ok()?;)
+                } else {
+                    quote!(let args: #args_path = call.args().ok()?;)
+                };
+                return quote! {
+                    #wire => {
+                        #decode
+                        let _ = #invoke;
+                        None
+                    }
+                };
+            }
+            let result_path = self.path(owner_file, &fnames.result, file);
+            let result_fields = Self::result_fields(f);
+            let result_names = self.field_names(&result_fields);
+            let build = |set: &str, value: TokenStream| {
+                let inits = result_names.iter().map(|n| {
+                    let field = ident(n);
+                    if n == set {
+                        quote!(#field: Some(#value))
+                    } else {
+                        quote!(#field: None)
+                    }
+                });
+                quote!(#result_path { #(#inits),* })
+            };
+            let ok = if f.returns.is_some() {
+                let value = build("success", quote!(success));
+                quote!(Ok(success) => #value,)
+            } else {
+                let inits = result_names.iter().map(|n| {
+                    let field = ident(n);
+                    quote!(#field: None)
+                });
+                quote!(Ok(()) => #result_path { #(#inits),* },)
+            };
+            let errors = match &fnames.exception {
+                Some(exception) => {
+                    let exception_path = self.path(owner_file, exception, file);
+                    let variants = self.variant_names(&f.throws);
+                    let offset = usize::from(f.returns.is_some());
+                    let declared = variants.iter().enumerate().map(|(index, v)| {
+                        let v = ident(v);
+                        let value = build(&result_names[index + offset], quote!(exception));
+                        quote!(Err(rt::ServiceError::Declared(#exception_path::#v(exception))) => #value,)
+                    });
+                    quote! {
+                        #(#declared)*
+                        Err(rt::ServiceError::Application(exception)) => {
+                            return call.exception(&exception);
+                        }
+                    }
+                }
+                None => quote! {
+                    Err(error) => return call.exception(&error.into_application()),
+                },
+            };
+            quote! {
+                #wire => {
+                    #decode
+                    let result = match #invoke {
+                        #ok
+                        #errors
+                    };
+                    call.reply(&result)
+                }
+            }
+        });
+        let serve = if empty {
+            quote! {
+                let call = rt::IncomingCall::<C>::read(request).ok()?;
+                call.unknown_method()
+            }
+        } else {
+            quote! {
+                let mut call = rt::IncomingCall::<C>::read(request).ok()?;
+                match call.name() {
+                    #(#arms)*
+                    _ => call.unknown_method(),
+                }
+            }
+        };
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug)]
+            pub struct #name<H> {
+                handler: rt::Arc<H>,
+            }
+
+            impl<H> Clone for #name<H> {
+                fn clone(&self) -> Self {
+                    #name { handler: rt::Arc::clone(&self.handler) }
+                }
+            }
+
+            impl<H: #trait_name> #name<H> {
+                /// A processor calling `handler`.
+                pub fn new(handler: H) -> Self {
+                    #name { handler: rt::Arc::new(handler) }
+                }
+
+                /// A processor calling a handler that is shared elsewhere too.
+                pub fn from_arc(handler: rt::Arc<H>) -> Self {
+                    #name { handler }
+                }
+
+                async fn process_in<C: rt::Codec>(&self, request: rt::Bytes) -> Option<rt::BytesMut> {
+                    #serve
+                }
+            }
+
+            impl<H: #trait_name> rt::Processor for #name<H> {
+                async fn process(&self, protocol: rt::Protocol, request: rt::Bytes) -> Option<rt::BytesMut> {
+                    match protocol {
+                        rt::Protocol::Binary => self.process_in::<rt::Binary>(request).await,
+                        rt::Protocol::Compact => self.process_in::<rt::Compact>(request).await,
+                        rt::Protocol::Json => self.process_in::<rt::Json>(request).await,
+                    }
+                }
+            }
+        }
+    }
+
+    fn client(&self, id: ServiceId) -> TokenStream {
+        let s = self.program.service(id);
+        let file = s.file;
+        let name = ident(&format!("{}Client", self.service_names[id.index()]));
+        let doc = format!(
+            " A client of `{}`: one method per function, inherited ones included.",
+            s.name
+        );
+        let methods = self.all_functions(id).into_iter().map(|(owner, f, fnames)| {
+            let owner_file = self.program.service(owner).file;
+            let wire = &f.name;
+            let doc = doc_attrs(f.doc.as_deref());
+            let method = ident(&fnames.method);
+            let params = self.params(f, file);
+            let arg_names: Vec<_> = self.field_names(&f.params).iter().map(|n| ident(n)).collect();
+            let args_path = self.path(owner_file, &fnames.args, file);
+            let args = quote!(#args_path { #(#arg_names),* });
+            let allow = (f.params.len() >= 7)
+                .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "one argument per IDL argument")]));
+            if f.oneway {
+                return quote! {
+                    #doc
+                    #allow
+                    pub async fn #method(&self, #(#params),*) -> Result<(), rt::CallError<rt::NoException>> {
+                        self.core.send_oneway(#wire, #args).await
+                    }
+                };
+            }
+            let ret = self.return_type(f.returns.as_ref(), file);
+            let exception = self.exception_path(owner, &fnames, file);
+            let result_path = self.path(owner_file, &fnames.result, file);
+            let result_fields = Self::result_fields(f);
+            let result_names = self.field_names(&result_fields);
+            let offset = usize::from(f.returns.is_some());
+            let checks = self.variant_names(&f.throws).into_iter().enumerate().map(|(index, v)| {
+                let v = ident(&v);
+                let field = ident(&result_names[index + offset]);
+                quote! {
+                    if let Some(exception) = result.#field {
+                        return Err(rt::CallError::Declared(#exception::#v(exception)));
+                    }
+                }
+            });
+            let call = quote!(self.core.call(#wire, #args).await?);
+            let body = match (&f.returns, f.throws.is_empty()) {
+                (None, true) => quote! {
+                    let _: #result_path = #call;
+                    Ok(())
+                },
+                (None, false) => quote! {
+                    let result: #result_path = #call;
+                    #(#checks)*
+                    Ok(())
+                },
+                (Some(_), _) => quote! {
+                    let result: #result_path = #call;
+                    #(#checks)*
+                    result.success.ok_or_else(|| rt::CallError::missing_result(#wire))
+                },
+            };
+            quote! {
+                #doc
+                #allow
+                pub async fn #method(&self, #(#params),*) -> Result<#ret, rt::CallError<#exception>> {
+                    #body
+                }
+            }
+        });
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub struct #name<C> {
+                core: rt::ClientCore<C>,
+            }
+
+            impl<C: rt::Channel> #name<C> {
+                /// A client sending its calls through `channel`.
+                pub fn new(channel: C) -> Self {
+                    #name { core: rt::ClientCore::new(channel) }
+                }
+
+                /// The channel calls go through.
+                pub fn channel(&self) -> &C {
+                    self.core.channel()
+                }
+
+                #(#methods)*
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! Exactly what generated code names, re-exported in one place so generated code depends on `idlc_runtime`
+//! alone (and on a path the user can point elsewhere). Not a stable API for hand-written code.
+
+pub use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+pub use std::fmt;
+pub use std::future::Future;
+pub use std::sync::{Arc, LazyLock};
+
+pub use bytes::{Bytes, BytesMut};
+
+pub use crate::error::{ApplicationException, ApplicationExceptionKind, DecodeError, EncodeError};
+pub use crate::protocol::{Reader, TType, ThriftStruct, Writer};
+pub use crate::service::{
+    CallError, Channel, ClientCore, Codec, IncomingCall, NoException, Processor, Protocol, SeqIds,
+    ServiceError, call, decode_args, encode_exception, encode_reply, protocol_error, read_call,
+    send_oneway, unknown_method,
+};
+pub use crate::uuid::Uuid;
+
+/// The error for a `required` field that was absent.
+#[cold]
+pub fn missing(struct_name: &'static str, field: &'static str) -> DecodeError {
+    DecodeError::MissingRequiredField { struct_name, field }
+}
+
+#[cold]
+fn wrong_element(offset: usize, expected: TType, found: TType) -> DecodeError {
+    DecodeError::InvalidData {
+        offset,
+        what: "container element type",
+        detail: format!("expected {expected:?}, found {found:?}"),
+    }
+}
+
+#[inline]
+fn check_element<R: Reader + ?Sized>(
+    reader: &R,
+    len: usize,
+    expected: TType,
+    found: TType,
+) -> Result<(), DecodeError> {
+    // Empty containers carry whatever element type the writer had at hand.
+    if len == 0 || expected == found {
+        Ok(())
+    } else {
+        Err(wrong_element(reader.position(), expected, found))
+    }
+}
+
+/// Reads a `list<T>` whose elements travel as `elem`.
+#[inline]
+pub fn read_list<R: Reader, T>(
+    reader: &mut R,
+    elem: TType,
+    mut read: impl FnMut(&mut R) -> Result<T, DecodeError>,
+) -> Result<Vec<T>, DecodeError> {
+    let header = reader.read_list_begin()?;
+    check_element(reader, header.len, elem, header.elem)?;
+    let mut items = Vec::with_capacity(header.len);
+    for _ in 0..header.len {
+        items.push(read(reader)?);
+    }
+    reader.read_list_end()?;
+    Ok(items)
+}
+
+fn read_set_into<R: Reader, T>(
+    reader: &mut R,
+    elem: TType,
+    mut read: impl FnMut(&mut R) -> Result<T, DecodeError>,
+    mut insert: impl FnMut(T),
+) -> Result<(), DecodeError> {
+    let header = reader.read_set_begin()?;
+    check_element(reader, header.len, elem, header.elem)?;
+    for _ in 0..header.len {
+        insert(read(reader)?);
+    }
+    reader.read_set_end()
+}
+
+/// Reads a `set<T>` into a `BTreeSet`.
+#[inline]
+pub fn read_set<R: Reader, T: Ord>(
+    reader: &mut R,
+    elem: TType,
+    read: impl FnMut(&mut R) -> Result<T, DecodeError>,
+) -> Result<BTreeSet<T>, DecodeError> {
+    let mut set = BTreeSet::new();
+    read_set_into(reader, elem, read, |item| {
+        set.insert(item);
+    })?;
+    Ok(set)
+}
+
+/// Reads a `set<T>` into a `HashSet`.
+#[inline]
+pub fn read_hash_set<R: Reader, T: std::hash::Hash + Eq>(
+    reader: &mut R,
+    elem: TType,
+    read: impl FnMut(&mut R) -> Result<T, DecodeError>,
+) -> Result<HashSet<T>, DecodeError> {
+    let mut set = HashSet::new();
+    read_set_into(reader, elem, read, |item| {
+        set.insert(item);
+    })?;
+    Ok(set)
+}
+
+/// Reads a `set<T>` of elements that can be neither ordered nor hashed (they hold a `double`) into a `Vec`,
+/// in wire order.
+#[inline]
+pub fn read_set_vec<R: Reader, T>(
+    reader: &mut R,
+    elem: TType,
+    read: impl FnMut(&mut R) -> Result<T, DecodeError>,
+) -> Result<Vec<T>, DecodeError> {
+    let mut items = Vec::new();
+    read_set_into(reader, elem, read, |item| items.push(item))?;
+    Ok(items)
+}
+
+fn read_map_into<R: Reader, K, V>(
+    reader: &mut R,
+    (key_type, value_type): (TType, TType),
+    mut read_key: impl FnMut(&mut R) -> Result<K, DecodeError>,
+    mut read_value: impl FnMut(&mut R) -> Result<V, DecodeError>,
+    mut insert: impl FnMut(K, V),
+) -> Result<(), DecodeError> {
+    let header = reader.read_map_begin()?;
+    check_element(reader, header.len, key_type, header.key)?;
+    check_element(reader, header.len, value_type, header.value)?;
+    for _ in 0..header.len {
+        let key = read_key(reader)?;
+        let value = read_value(reader)?;
+        insert(key, value);
+    }
+    reader.read_map_end()
+}
+
+/// Reads a `map<K, V>` into a `BTreeMap`.
+#[inline]
+pub fn read_map<R: Reader, K: Ord, V>(
+    reader: &mut R,
+    types: (TType, TType),
+    read_key: impl FnMut(&mut R) -> Result<K, DecodeError>,
+    read_value: impl FnMut(&mut R) -> Result<V, DecodeError>,
+) -> Result<BTreeMap<K, V>, DecodeError> {
+    let mut map = BTreeMap::new();
+    read_map_into(reader, types, read_key, read_value, |k, v| {
+        map.insert(k, v);
+    })?;
+    Ok(map)
+}
+
+/// Reads a `map<K, V>` into a `HashMap`.
+#[inline]
+pub fn read_hash_map<R: Reader, K: std::hash::Hash + Eq, V>(
+    reader: &mut R,
+    types: (TType, TType),
+    read_key: impl FnMut(&mut R) -> Result<K, DecodeError>,
+    read_value: impl FnMut(&mut R) -> Result<V, DecodeError>,
+) -> Result<HashMap<K, V>, DecodeError> {
+    let mut map = HashMap::new();
+    read_map_into(reader, types, read_key, read_value, |k, v| {
+        map.insert(k, v);
+    })?;
+    Ok(map)
+}
+
+/// Reads a `map<K, V>` whose keys can be neither ordered nor hashed into a `Vec` of pairs, in wire order.
+#[inline]
+pub fn read_map_vec<R: Reader, K, V>(
+    reader: &mut R,
+    types: (TType, TType),
+    read_key: impl FnMut(&mut R) -> Result<K, DecodeError>,
+    read_value: impl FnMut(&mut R) -> Result<V, DecodeError>,
+) -> Result<Vec<(K, V)>, DecodeError> {
+    let mut pairs = Vec::new();
+    read_map_into(reader, types, read_key, read_value, |k, v| {
+        pairs.push((k, v));
+    })?;
+    Ok(pairs)
+}
+
+/// Writes a `list<T>` from anything that iterates its elements with a known length.
+#[inline]
+pub fn write_list<W: Writer, I: IntoIterator<IntoIter: ExactSizeIterator>>(
+    writer: &mut W,
+    elem: TType,
+    items: I,
+    mut write: impl FnMut(&mut W, I::Item) -> Result<(), EncodeError>,
+) -> Result<(), EncodeError> {
+    let items = items.into_iter();
+    writer.write_list_begin(elem, items.len())?;
+    for item in items {
+        write(writer, item)?;
+    }
+    writer.write_list_end()
+}
+
+/// Writes a `set<T>` from anything that iterates its elements with a known length.
+#[inline]
+pub fn write_set<W: Writer, I: IntoIterator<IntoIter: ExactSizeIterator>>(
+    writer: &mut W,
+    elem: TType,
+    items: I,
+    mut write: impl FnMut(&mut W, I::Item) -> Result<(), EncodeError>,
+) -> Result<(), EncodeError> {
+    let items = items.into_iter();
+    writer.write_set_begin(elem, items.len())?;
+    for item in items {
+        write(writer, item)?;
+    }
+    writer.write_set_end()
+}
+
+/// Writes a `map<K, V>` from anything that iterates its entries with a known length.
+#[inline]
+pub fn write_map<W: Writer, I: IntoIterator<IntoIter: ExactSizeIterator>>(
+    writer: &mut W,
+    (key_type, value_type): (TType, TType),
+    entries: I,
+    mut write: impl FnMut(&mut W, I::Item) -> Result<(), EncodeError>,
+) -> Result<(), EncodeError> {
+    let entries = entries.into_iter();
+    writer.write_map_begin(key_type, value_type, entries.len())?;
+    for entry in entries {
+        write(writer, entry)?;
+    }
+    writer.write_map_end()
+}
+
+pub use crate::service::{Binary, Compact, Json};
+
+impl<T: ThriftStruct> ThriftStruct for Box<T> {
+    #[inline]
+    fn encode<W: Writer>(&self, writer: &mut W) -> Result<(), EncodeError> {
+        (**self).encode(writer)
+    }
+
+    #[inline]
+    fn decode<R: Reader>(reader: &mut R) -> Result<Self, DecodeError> {
+        T::decode(reader).map(Box::new)
+    }
+}
