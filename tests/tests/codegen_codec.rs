@@ -101,24 +101,27 @@ fn populated_values_round_trip() {
         shade: Shade(12345),
         ..AllBaseTypes::default()
     });
-    let mut containers = Containers::default();
-    containers.numbers = vec![1, -2, 3];
-    containers.names = ["b".to_owned(), "a".to_owned()].into();
-    containers.matrix = vec![vec![1], vec![], vec![2, 3]];
-    containers.audits.insert(
-        RecordId {
-            realm: "r".into(),
-            serial: 9,
-        },
-        Audit {
-            actor: Some("me".into()),
-            at: 17,
-            origin: Origin::DERIVED,
-        },
-    );
-    containers.points = vec![Point { x: 1.5, y: -2.0 }];
-    containers.shades = [Shade::DARK, Shade::BLINDING].into();
-    containers.blobs = vec![Bytes::from_static(b"xyz")];
+    let containers = Containers {
+        numbers: vec![1, -2, 3],
+        names: ["b".to_owned(), "a".to_owned()].into(),
+        matrix: vec![vec![1], vec![], vec![2, 3]],
+        audits: [(
+            RecordId {
+                realm: "r".into(),
+                serial: 9,
+            },
+            Audit {
+                actor: Some("me".into()),
+                at: 17,
+                origin: Origin::DERIVED,
+            },
+        )]
+        .into(),
+        points: vec![Point { x: 1.5, y: -2.0 }],
+        shades: [Shade::DARK, Shade::BLINDING].into(),
+        blobs: vec![Bytes::from_static(b"xyz")],
+        ..Containers::default()
+    };
     round_trip(&containers);
     round_trip(&TreeNode {
         label: "root".into(),
