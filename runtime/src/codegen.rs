@@ -16,6 +16,8 @@ pub use crate::service::{
     send_oneway, unknown_method,
 };
 pub use crate::uuid::Uuid;
+#[cfg(feature = "serde")]
+pub use serde;
 
 /// The error for a `required` field that was absent.
 #[cold]

@@ -4,6 +4,7 @@ use std::fmt;
 
 /// A Thrift `uuid`: 16 bytes in RFC 4122 (network) order, displayed as `8-4-4-4-12` lowercase hex.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Uuid(pub [u8; 16]);
 
 impl Uuid {
