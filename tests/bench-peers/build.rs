@@ -13,6 +13,14 @@ fn main() {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     apache(&out_dir);
     pilota(&out_dir);
+    idlc(&out_dir);
+}
+
+/// Runs idlc's build-script API, which writes `bench.rs` and a `mod.rs` declaring it into `OUT_DIR`.
+fn idlc(_out_dir: &Path) {
+    if let Err(error) = idlc::Builder::new().compile(&[IDL]) {
+        panic!("idlc cannot compile {IDL}:\n{error}");
+    }
 }
 
 /// Runs Debian's `thrift --gen rs`, then drops the file's inner attributes (`#![allow(...)]`), which cannot

@@ -1,15 +1,12 @@
-//! idlc: generated types with idlc-runtime's binary and compact writers over `BytesMut` and readers over
-//! `Bytes`.
-//!
-//! TEMPORARY: until `idlc::Builder` generates `idl/bench.thrift`, these are the hand-written codecs of the
-//! runtime benches (the shape generated code is meant to have).
+//! idlc: `idlc::Builder` types with idlc-runtime's binary and compact writers over `BytesMut` and readers
+//! over `Bytes`.
 
 use bytes::{Bytes, BytesMut};
 use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::{BytesInput, Limits, ThriftStruct};
 
-use crate::messages::{Large, Media, Small};
+use crate::idlc_gen::bench::{Image, Large, Media, Player, Size, Small};
 use crate::{Codec, Messages, cleared, reference};
 
 /// idlc's implementation.
@@ -21,15 +18,51 @@ impl Messages for Idlc {
     type Large = Large;
 
     fn small(s: &reference::Small) -> Small {
-        s.clone()
+        small(s)
     }
 
     fn medium(m: &reference::Media) -> Media {
-        m.clone()
+        let image = |i: &crate::messages::Image| Image {
+            uri: i.uri.clone(),
+            title: i.title.clone(),
+            width: i.width,
+            height: i.height,
+            size: Size(i.size.0),
+        };
+        Media {
+            uri: m.uri.clone(),
+            title: m.title.clone(),
+            width: m.width,
+            height: m.height,
+            format: m.format.clone(),
+            duration: m.duration,
+            size: m.size,
+            bitrate: m.bitrate,
+            persons: m.persons.clone(),
+            player: Player(m.player.0),
+            copyright: m.copyright.clone(),
+            thumbnail: image(&m.thumbnail),
+            poster: image(&m.poster),
+            attributes: m.attributes.clone(),
+        }
     }
 
     fn large(l: &reference::Large) -> Large {
-        l.clone()
+        Large {
+            values: l.values.clone(),
+            blob: l.blob.clone(),
+            items: l.items.iter().map(small).collect(),
+        }
+    }
+}
+
+fn small(s: &reference::Small) -> Small {
+    Small {
+        id: s.id,
+        timestamp: s.timestamp,
+        name: s.name.clone(),
+        active: s.active,
+        score: s.score,
     }
 }
 
