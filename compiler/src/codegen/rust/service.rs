@@ -80,13 +80,25 @@ impl Context<'_> {
         fields
     }
 
+    /// Arguments as they travel: `optional` has no effect on an argument (as in Apache Thrift, and the
+    /// checker warns), so every argument is always written.
+    fn args_fields(f: &Function) -> Vec<Field> {
+        f.params
+            .iter()
+            .map(|p| Field {
+                requiredness: match p.requiredness {
+                    Requiredness::Optional => Requiredness::Default,
+                    other => other,
+                },
+                ..p.clone()
+            })
+            .collect()
+    }
+
     fn param_type(&self, field: &Field, from: FileId) -> TokenStream {
         let mut ty = self.rust_type(&field.ty, from);
         if field.reference && matches!(self.program.resolve(&field.ty).kind, TypeKind::Struct(_)) {
             ty = quote!(Box<#ty>);
-        }
-        if field.requiredness == Requiredness::Optional {
-            ty = quote!(Option<#ty>);
         }
         ty
     }
@@ -113,13 +125,14 @@ impl Context<'_> {
         let mut items = Vec::new();
 
         for (f, fnames) in s.functions.iter().zip(&function_names) {
+            let args_fields = Self::args_fields(f);
             let args_doc = format!(" The arguments of `{}.{}` on the wire.", s.name, f.name);
             items.push(self.struct_def(&StructDef {
                 id: None,
                 name: fnames.args.clone(),
                 wire_name: format!("{}_args", f.name),
                 kind: StructKind::Struct,
-                fields: &f.params,
+                fields: &args_fields,
                 doc: quote!(#[doc = #args_doc]),
                 file,
                 hidden: true,
