@@ -5,7 +5,57 @@
 //! the file's module: `namespace rs a.b` names it `a_b`, otherwise the file's name does (`shared.thrift` →
 //! `shared`). Definitions from an include are named through their sibling module (`super::shared::Thing`),
 //! so the files belong side by side in one parent module; [`mod_file`] writes that parent.
-
+//!
+//! From a build script (the crate then depends on `idlc-runtime` only):
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     idlc::Builder::new().include_dir("idl").compile(&["idl/calculator.thrift"])?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! ```ignore
+//! // src/lib.rs
+//! pub mod idl {
+//!     include!(concat!(env!("OUT_DIR"), "/mod.rs"));
+//! }
+//! use idl::calculator::{CalculatorClient, Work};
+//! ```
+//!
+//! or from the command line: `idlc gen calculator.thrift -o src/idl` (`--stdout` for a look).
+//!
+//! # What the IDL becomes
+//!
+//! Generated code names the runtime only as `rt` (`use ::idlc_runtime::__codegen as rt;`, a path
+//! [`RustOptions::runtime_crate`] can change). Rust keywords become raw identifiers (`r#type`); `self`,
+//! `super`, `crate` and `Self`, and type names the prelude uses (`Result`, `Option`, ...), get a trailing
+//! `_`; names that collide after case conversion get `_2`, `_3` in declaration order. The wire always keeps
+//! the IDL names.
+//!
+//! - `struct`: public fields. `required` fields are `T` and must be on the wire; `optional` fields are
+//!   `Option<T>`, written only when `Some`; fields with neither are `T`, always written (as Apache Thrift's
+//!   C++ and Java write them), and take their IDL default (or `Default::default()`) when absent from the wire.
+//!   `Default` honours IDL defaults (an `optional` field with a default starts as `Some`). A field that would
+//!   make a type infinitely large (recursion held inline, or `&`) is boxed. `Eq`, `Hash`, `PartialOrd` and
+//!   `Ord` are derived unless a `double` (or, with `hash_collections`, a set or map) is reachable.
+//! - `union`: an enum with one variant per field; decoding requires exactly one known field.
+//! - `exception`: a struct that also implements `Display` (its `message`/`msg` string field, else `Debug`)
+//!   and `std::error::Error`.
+//! - `enum`: `pub struct Op(pub i32)` with a constant per member, `VALUES`, `name()`, `from_name()`, and a
+//!   `Debug` that prints the member's name, so unknown values from the wire survive a round trip.
+//! - `typedef`: a type alias. `const`: a `pub const` (`&str` for strings, `&[u8]` for binary) or, for
+//!   containers and structs, a `LazyLock` static.
+//! - `list<T>` is `Vec<T>`; `set<T>`/`map<K, V>` are `BTreeSet`/`BTreeMap` (`HashSet`/`HashMap` with
+//!   [`RustOptions::hash_collections`]), or `Vec<T>`/`Vec<(K, V)>` in wire order when the element or key
+//!   holds a `double` and so can be neither ordered nor hashed. `binary` is `Bytes`, `uuid` is
+//!   `idlc_runtime::Uuid`.
+//! - `service S`: a handler trait `S` (one async method per function returning
+//!   `Result<T, ServiceError<SFException>>`; `extends` is a supertrait), `SProcessor<H: S>` implementing
+//!   `idlc_runtime::Processor`, and `SClient<C: Channel>` with every function of `S` and its ancestors.
+//!   Declared exceptions are an enum `S{Function}Exception` with one variant per `throws` field (functions
+//!   without any use `idlc_runtime::NoException`); `S{Function}Args`/`Result` are the wire structs.
 mod codec;
 mod names;
 mod service;
