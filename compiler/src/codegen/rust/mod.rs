@@ -197,6 +197,9 @@ fn space_items(code: &str) -> String {
         let next_indent = next.len() - next.trim_start().len();
         let next_trimmed = next.trim_start();
         let closes = line.trim_start() == "}" || line.trim_start() == "};";
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
         let item_start = next_trimmed.starts_with("///")
             || next_trimmed.starts_with("#[")
             || next_trimmed.starts_with("fn ")
@@ -445,4 +448,16 @@ pub(crate) fn doc_attrs(doc: Option<&str>) -> TokenStream {
         quote! { #[doc = #line] }
     });
     quote! { #(#lines)* }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::space_items;
+
+    #[test]
+    fn blank_lines_separate_items_and_members_but_not_doc_lines() {
+        let code = "/// One;\n/// two.\npub struct A;\nimpl A {\n    pub const X: i32 = 1;\n    pub const Y: i32 = 2;\n    fn a() {}\n    fn b() {\n        f();\n    }\n    fn c() {}\n}\nuse x;\n";
+        let expected = "/// One;\n/// two.\npub struct A;\n\nimpl A {\n    pub const X: i32 = 1;\n    pub const Y: i32 = 2;\n\n    fn a() {}\n    fn b() {\n        f();\n    }\n\n    fn c() {}\n}\n\nuse x;\n";
+        assert_eq!(space_items(code), expected);
+    }
 }
