@@ -438,9 +438,13 @@ impl<C: Codec> IncomingCall<C> {
         Ok(IncomingCall { header, reader })
     }
 
-    /// The method called.
+    /// The method called; empty for a message that is neither a call nor a oneway call, so that it reaches
+    /// [`IncomingCall::unknown_method`], which answers it with INVALID_MESSAGE_TYPE.
     pub fn name(&self) -> &str {
-        &self.header.name
+        match self.header.kind {
+            MessageType::Call | MessageType::Oneway => &self.header.name,
+            MessageType::Reply | MessageType::Exception => "",
+        }
     }
 
     /// The envelope.
@@ -468,9 +472,21 @@ impl<C: Codec> IncomingCall<C> {
         protocol_error::<C>(&self.header, error)
     }
 
-    /// The UNKNOWN_METHOD reply (nothing for a oneway call).
+    /// The UNKNOWN_METHOD reply (nothing for a oneway call), or INVALID_MESSAGE_TYPE for a message that is
+    /// not a call at all.
     pub fn unknown_method(mut self) -> Option<BytesMut> {
-        unknown_method::<C>(&self.header, &mut self.reader)
+        match self.header.kind {
+            MessageType::Call | MessageType::Oneway => {
+                unknown_method::<C>(&self.header, &mut self.reader)
+            }
+            MessageType::Reply | MessageType::Exception => encode_exception::<C>(
+                &self.header,
+                &ApplicationException::new(
+                    ApplicationExceptionKind::INVALID_MESSAGE_TYPE,
+                    format!("{:?} is not a request", self.header.kind),
+                ),
+            ),
+        }
     }
 }
 

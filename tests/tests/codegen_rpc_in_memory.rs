@@ -232,6 +232,25 @@ async fn unknown_methods_get_an_unknown_method_exception_with_the_seqid() {
 }
 
 #[tokio::test]
+async fn messages_that_are_not_requests_get_invalid_message_type() {
+    for protocol in PROTOCOLS {
+        let processor = CalculatorProcessor::new(Handler::default());
+        let request = encode_call(protocol, "add", MessageType::Reply, 11);
+        let reply = processor
+            .process(protocol, request.freeze())
+            .await
+            .expect("answered");
+        let (header, exception) = decode_exception(protocol, reply.freeze());
+        assert_eq!(header.seqid, 11);
+        assert_eq!(
+            exception.kind,
+            ApplicationExceptionKind::INVALID_MESSAGE_TYPE,
+            "{protocol:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn undecodable_arguments_get_a_protocol_error() {
     for protocol in PROTOCOLS {
         let processor = CalculatorProcessor::new(Handler::default());
