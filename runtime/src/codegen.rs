@@ -12,8 +12,8 @@ pub use crate::error::{ApplicationException, ApplicationExceptionKind, DecodeErr
 pub use crate::protocol::{Reader, TType, ThriftStruct, Writer};
 pub use crate::service::{
     CallError, Channel, ClientCore, Codec, IncomingCall, NoException, Processor, Protocol, SeqIds,
-    ServiceError, call, decode_args, encode_exception, encode_reply, protocol_error, read_call,
-    send_oneway, unknown_method,
+    ServiceError, call, decode_args, encode_exception, encode_reply, guard, protocol_error,
+    read_call, send_oneway, unknown_method,
 };
 pub use crate::uuid::Uuid;
 #[cfg(feature = "serde")]

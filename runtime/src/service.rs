@@ -307,6 +307,31 @@ impl<C: Channel> ClientCore<C> {
     }
 }
 
+/// Runs a handler's future, turning a panic into an INTERNAL_ERROR application exception so that one bad call
+/// is answered instead of taking the server task down.
+pub async fn guard<T, E>(
+    future: impl Future<Output = Result<T, ServiceError<E>>>,
+) -> Result<T, ServiceError<E>> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(panic) => {
+                let detail = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".to_owned());
+                std::task::Poll::Ready(Err(ServiceError::Application(ApplicationException::new(
+                    ApplicationExceptionKind::INTERNAL_ERROR,
+                    format!("the handler panicked: {detail}"),
+                ))))
+            }
+        }
+    })
+    .await
+}
+
 /// Encodes a whole message: envelope, body, end.
 pub fn encode_message<C: Codec, T: ThriftStruct>(
     header: &MessageHeader,

@@ -76,6 +76,7 @@ impl Calculator for Handler {
                 .into());
             }
             Operation::DIVIDE => w.first / w.second,
+            Operation(-1) => panic!("asked to fail"),
             other => {
                 return Err(ServiceError::Application(ApplicationException::new(
                     ApplicationExceptionKind::UNKNOWN,
@@ -161,6 +162,27 @@ async fn application_exceptions_from_the_handler_arrive_as_such() {
                 assert_eq!(e.kind, ApplicationExceptionKind::INTERNAL_ERROR)
             }
             other => panic!("{protocol:?}: expected an application exception, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_answered_with_internal_error() {
+    for protocol in PROTOCOLS {
+        let work = Work {
+            op: Operation(-1),
+            ..Work::default()
+        };
+        match client(protocol).calculate(4, work).await {
+            Err(CallError::Application(e)) => {
+                assert_eq!(
+                    e.kind,
+                    ApplicationExceptionKind::INTERNAL_ERROR,
+                    "{protocol:?}"
+                );
+                assert_eq!(e.message, "the handler panicked: asked to fail");
+            }
+            other => panic!("{protocol:?}: expected INTERNAL_ERROR, got {other:?}"),
         }
     }
 }

@@ -305,7 +305,7 @@ impl Context<'_> {
                 let n = ident(&n);
                 quote!(args.#n)
             });
-            let invoke = quote!(#trait_path::#method(&*self.handler, #(#arg_values),*).await);
+            let invoke = quote!(rt::guard(#trait_path::#method(&*self.handler, #(#arg_values),*)).await);
             let decode = if f.params.is_empty() {
                 quote! {
                     if let Err(error) = call.args::<#args_path>() {
