@@ -29,6 +29,7 @@ PROTOCOLS = {
 
 def cases():
     from kitchen.base import ttypes as base
+    from kitchen.sink import Archive, Catalogue
     from kitchen.sink import ttypes as ks
     from newer import ttypes as newer
 
@@ -134,7 +135,22 @@ def cases():
         "requiredness_missing_required": ks.Requiredness(
             must=None, may=None, usually=1, named="x", maybe_numbers=None
         ),
+        # Fields without ids get -1, -2, ...; Apache writes every struct's fields in ascending id order.
+        "implicit_ids": ks.ImplicitIds(first=1, second="two", third=3),
         "audit_actor_omitted": base.Audit(actor=None, at=5, origin=base.Origin.DERIVED),
+        # Service arguments and results, as Apache's generated services put them on the wire.
+        "locate_args": Catalogue.locate_args(name="n", shade=ks.Shade.BRIGHT, hints=[1, -1]),
+        "count_args_implicit_ids": Catalogue.count_args(prefix="p", exact=True),
+        "match_args_keywords": Catalogue.match_args(loop=3, fn="f"),
+        "log_args_oneway": Catalogue.log_args(line="line", level=ks.Shade.DIM),
+        "fetch_result_success": Catalogue.fetch_result(success=ks.Value(text="v")),
+        "remove_result_void": Catalogue.remove_result(),
+        "remove_result_included_exception": Catalogue.remove_result(
+            denied=base.Forbidden(reason="no")
+        ),
+        "tree_result_exception": Archive.tree_result(
+            missing=ks.NotFound(key="k", message=None, at=1)
+        ),
         # A newer version of NotFound and Value: the Rust side knows only the old fields and must skip the rest.
         "newer_not_found": newer.NotFound(
             key="k",
@@ -159,8 +175,8 @@ def canonical(value):
         return [canonical(item) for item in value]
     if hasattr(value, "thrift_spec"):
         # Through the constructor, because exceptions and `python.immutable` types refuse attribute writes.
-        names = [spec[2] for spec in value.thrift_spec if spec is not None]
-        return type(value)(**{name: canonical(getattr(value, name)) for name in names})
+        # (Not through thrift_spec: it leaves out fields with negative ids.)
+        return type(value)(**{name: canonical(field) for name, field in vars(value).items()})
     return value
 
 

@@ -130,7 +130,8 @@ where
             let again = encode(&decoded, protocol);
             if again != bytes {
                 return Err(format!(
-                    "re-encoding differs from Python's bytes\n  Python: {}\n  Rust:   {}",
+                    "re-encoding differs from Python's bytes (Apache Thrift writes a struct's fields in \
+                     ascending field-id order, implicit negative ids included)\n  Python: {}\n  Rust:   {}",
                     show(bytes, protocol),
                     show(&again, protocol)
                 ));
@@ -403,11 +404,83 @@ fn cases() -> Vec<Case> {
             },
         ),
         case(
+            "implicit_ids",
+            ks::ImplicitIds {
+                first: 1,
+                second: "two".into(),
+                third: 3,
+            },
+        ),
+        case(
             "audit_actor_omitted",
             base::Audit {
                 actor: None,
                 at: 5,
                 origin: base::Origin::DERIVED,
+            },
+        ),
+        case(
+            "locate_args",
+            ks::CatalogueLocateArgs {
+                name: "n".into(),
+                shade: ks::Shade::BRIGHT,
+                hints: vec![1, -1],
+            },
+        ),
+        case(
+            "count_args_implicit_ids",
+            ks::CatalogueCountArgs {
+                prefix: "p".into(),
+                exact: true,
+            },
+        ),
+        case(
+            "match_args_keywords",
+            ks::CatalogueMatchArgs {
+                r#loop: 3,
+                r#fn: "f".into(),
+            },
+        ),
+        case(
+            "log_args_oneway",
+            ks::CatalogueLogArgs {
+                line: "line".into(),
+                level: ks::Shade::DIM,
+            },
+        ),
+        case(
+            "fetch_result_success",
+            ks::CatalogueFetchResult {
+                success: Some(ks::Value::Text("v".into())),
+                missing: None,
+                clash: None,
+            },
+        ),
+        case(
+            "remove_result_void",
+            ks::CatalogueRemoveResult {
+                missing: None,
+                denied: None,
+            },
+        ),
+        case(
+            "remove_result_included_exception",
+            ks::CatalogueRemoveResult {
+                missing: None,
+                denied: Some(base::Forbidden {
+                    reason: "no".into(),
+                }),
+            },
+        ),
+        case(
+            "tree_result_exception",
+            ks::ArchiveTreeResult {
+                success: None,
+                missing: Some(ks::NotFound {
+                    key: "k".into(),
+                    message: None,
+                    at: 1,
+                }),
             },
         ),
         newer_case(
