@@ -18,8 +18,8 @@ const RAW_KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers; they get a trailing `_`.
 const UNRAWABLE: &[&str] = &["self", "Self", "super", "crate", "_"];
 
-/// Type names generated code refers to unqualified (the prelude); a definition with one of these names
-/// would shadow it, so it gets a trailing `_`.
+/// Type names generated code refers to unqualified (the prelude, and the generic parameters of generated
+/// functions and types); a definition with one of these names would shadow it, so it gets a trailing `_`.
 const PRELUDE_TYPES: &[&str] = &[
     "Option",
     "Some",
@@ -51,6 +51,10 @@ const PRELUDE_TYPES: &[&str] = &[
     "FnMut",
     "FnOnce",
     "Drop",
+    "W",
+    "R",
+    "C",
+    "H",
 ];
 
 /// `name` as a Rust identifier token: raw for keywords. `name` must already be escaped by one of the
@@ -148,6 +152,7 @@ mod tests {
         assert_eq!(type_name("Result"), "Result_");
         assert_eq!(type_name("option"), "Option_");
         assert_eq!(type_name("Point"), "Point");
+        assert_eq!(type_name("r"), "R_", "generic parameters of generated code");
     }
 
     #[test]

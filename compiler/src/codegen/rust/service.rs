@@ -20,7 +20,8 @@ struct FunctionNames {
 impl Context<'_> {
     fn function_names(&self, service: ServiceId) -> Vec<FunctionNames> {
         let s = self.program.service(service);
-        let service_name = &self.service_names[service.index()];
+        // `Self_` composes as `SelfPingArgs`: the escape is only needed on the bare name.
+        let service_name = self.service_names[service.index()].trim_end_matches('_');
         let mut scope = Scope::with_reserved(&["new"]);
         s.functions
             .iter()
@@ -288,7 +289,10 @@ impl Context<'_> {
         let s = self.program.service(id);
         let file = s.file;
         let trait_name = ident(&self.service_names[id.index()]);
-        let name = ident(&format!("{}Processor", self.service_names[id.index()]));
+        let name = ident(&format!(
+            "{}Processor",
+            self.service_names[id.index()].trim_end_matches('_')
+        ));
         let doc = format!(
             " Serves `{}`: decodes each request, calls the handler, encodes the reply.",
             s.name
@@ -448,7 +452,10 @@ impl Context<'_> {
     fn client(&self, id: ServiceId) -> TokenStream {
         let s = self.program.service(id);
         let file = s.file;
-        let name = ident(&format!("{}Client", self.service_names[id.index()]));
+        let name = ident(&format!(
+            "{}Client",
+            self.service_names[id.index()].trim_end_matches('_')
+        ));
         let doc = format!(
             " A client of `{}`: one method per function, inherited ones included.",
             s.name
