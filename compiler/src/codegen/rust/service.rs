@@ -22,7 +22,7 @@ impl Context<'_> {
         let s = self.program.service(service);
         // `Self_` composes as `SelfPingArgs`: the escape is only needed on the bare name.
         let service_name = self.service_names[service.index()].trim_end_matches('_');
-        let mut scope = Scope::with_reserved(&["new"]);
+        let mut scope = Scope::with_reserved(&["new", "channel"]);
         s.functions
             .iter()
             .map(|f| {
