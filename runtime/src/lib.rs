@@ -27,3 +27,8 @@ pub use service::{
     CallError, Channel, InMemoryChannel, NoException, Processor, Protocol, ServiceError,
 };
 pub use uuid::Uuid;
+
+/// Derive macros: `#[derive(RpcService)]` generates a service from its IDL file, `#[derive(ThriftStruct)]`
+/// implements [`ThriftStruct`] for a hand-written struct.
+#[cfg(feature = "derive")]
+pub use idlc_macros::{RpcService, ThriftStruct};

@@ -1,0 +1,34 @@
+// The IDL twins of the hand-written structs in tests/code_first.rs.
+
+enum Mood {
+  CALM = 1
+  CROSS = 2
+}
+
+struct Inner {
+  1: required i64 count
+  2: optional list<string> tags
+}
+
+struct Everything {
+  1: required bool flag
+  2: required byte tiny
+  3: required i16 small
+  4: required i32 medium
+  5: required i64 large
+  6: required double real
+  7: required string text
+  8: required binary blob
+  9: optional i32 maybe
+  10: required list<i32> numbers
+  11: required set<string> names
+  12: required map<string, Inner> by_name
+  13: optional Inner inner
+  14: required Mood mood
+  15: i32 plain
+  20: required list<map<i16, set<i64>>> nested
+}
+
+service Twins {
+  Everything echo(1: Everything value)
+}

@@ -1,0 +1,45 @@
+use idlc_macros::ThriftStruct;
+
+#[derive(ThriftStruct)]
+pub struct MissingId {
+    #[thrift(id = 1)]
+    a: i32,
+    b: i32,
+}
+
+#[derive(ThriftStruct)]
+pub struct DuplicateId {
+    #[thrift(id = 1)]
+    a: i32,
+    #[thrift(id = 1)]
+    b: i32,
+}
+
+#[derive(ThriftStruct)]
+pub struct UnsupportedType {
+    #[thrift(id = 1)]
+    a: u32,
+    #[thrift(id = 2)]
+    b: Vec<(i32, i32)>,
+}
+
+#[derive(ThriftStruct)]
+pub struct UnknownKey {
+    #[thrift(id = 1, name = "A")]
+    a: i32,
+}
+
+#[derive(ThriftStruct)]
+pub struct WrongRequiredness {
+    #[thrift(id = 1, optional)]
+    a: i32,
+    #[thrift(id = 2, required)]
+    b: Option<i32>,
+    #[thrift(id = 0)]
+    c: i32,
+}
+
+#[derive(ThriftStruct)]
+pub struct Tuple(i32);
+
+fn main() {}
