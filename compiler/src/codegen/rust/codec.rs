@@ -294,33 +294,32 @@ impl Context<'_> {
     fn struct_codec(&self, def: &StructDef<'_>, field_names: &[String]) -> TokenStream {
         let name = ident(&def.name);
         let wire_name = &def.wire_name;
-        let writes = def
-            .fields
-            .iter()
-            .zip(field_names)
-            .map(|(field, field_name)| {
-                let field_ident = ident(field_name);
-                let ttype = self.ttype(&field.ty);
-                let field_wire = &field.name;
-                let id = super::types::int_literal(i64::from(field.id));
-                if field.requiredness == Requiredness::Optional {
-                    let write = self.write_expr(&field.ty, quote!(value), true);
-                    quote! {
-                        if let Some(value) = &self.#field_ident {
-                            w.write_field_begin(#field_wire, #ttype, #id)?;
-                            #write?;
-                            w.write_field_end()?;
-                        }
-                    }
-                } else {
-                    let write = self.write_expr(&field.ty, quote!(self.#field_ident), false);
-                    quote! {
+        // Fields go out in ascending id order, as Apache Thrift writes them (implicit negative ids first).
+        let mut in_id_order: Vec<_> = def.fields.iter().zip(field_names).collect();
+        in_id_order.sort_by_key(|(field, _)| field.id);
+        let writes = in_id_order.into_iter().map(|(field, field_name)| {
+            let field_ident = ident(field_name);
+            let ttype = self.ttype(&field.ty);
+            let field_wire = &field.name;
+            let id = super::types::int_literal(i64::from(field.id));
+            if field.requiredness == Requiredness::Optional {
+                let write = self.write_expr(&field.ty, quote!(value), true);
+                quote! {
+                    if let Some(value) = &self.#field_ident {
                         w.write_field_begin(#field_wire, #ttype, #id)?;
                         #write?;
                         w.write_field_end()?;
                     }
                 }
-            });
+            } else {
+                let write = self.write_expr(&field.ty, quote!(self.#field_ident), false);
+                quote! {
+                    w.write_field_begin(#field_wire, #ttype, #id)?;
+                    #write?;
+                    w.write_field_end()?;
+                }
+            }
+        });
 
         let locals: Vec<_> = field_names
             .iter()
