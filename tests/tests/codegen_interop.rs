@@ -7,6 +7,9 @@
 //! them with its own values, and this test asserts Python's verdict. Python builds its values independently, so
 //! neither side checks itself.
 //!
+//! Services too: Apache's Python `Calculator.Client` sends calls; the generated `CalculatorProcessor` answers
+//! them; the Python client reads the replies (values, a declared exception, an unknown method, a oneway call).
+//!
 //! Three cases only go Python → Rust: a newer version of `NotFound` and of the `Value` union, with fields the
 //! Rust types do not know, which decoding must skip; and a `Requiredness` without its required field, which
 //! decoding must reject by name.
@@ -523,7 +526,8 @@ fn python_code() -> &'static Path {
         let newer = dir.join("newer.thrift");
         std::fs::write(&newer, NEWER_IDL).expect("write newer.thrift");
         let kitchen = idlc_tests::examples_dir().join("kitchen_sink/kitchen_sink.thrift");
-        for idl in [kitchen.as_path(), newer.as_path()] {
+        let calculator = idlc_tests::examples_dir().join("tutorial/calculator.thrift");
+        for idl in [kitchen.as_path(), newer.as_path(), calculator.as_path()] {
             let output = Command::new(idlc_tests::thrift_compiler())
                 .args(["-r", "--gen", "py", "-out"])
                 .arg(&gen_dir)
@@ -543,8 +547,12 @@ fn python_code() -> &'static Path {
 
 /// Runs the script; panics with its stderr if it fails.
 fn run_script(command: &str, data_dir: &Path) -> String {
+    run_python(&script(), command, data_dir)
+}
+
+fn run_python(script: &Path, command: &str, data_dir: &Path) -> String {
     let output = Command::new(idlc_tests::python())
-        .arg(script())
+        .arg(script)
         .arg(command)
         .arg(python_code())
         .arg(data_dir)
@@ -552,7 +560,8 @@ fn run_script(command: &str, data_dir: &Path) -> String {
         .expect("run the Python side");
     assert!(
         output.status.success(),
-        "codegen_kitchen_sink.py {command} failed:\n{}",
+        "{} {command} failed:\n{}",
+        script.display(),
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).expect("the script prints UTF-8")
@@ -667,4 +676,152 @@ fn python_to_rust_compact_unknown_fields_and_missing_required() {
 #[test]
 fn python_to_rust_json_unknown_fields_and_missing_required() {
     python_to_rust(Protocol::Json, python_only);
+}
+
+/// Apache's Python client calling idlc's generated processor, one message at a time through files.
+mod rpc {
+    use super::*;
+    use idlc_runtime::{
+        ApplicationException, ApplicationExceptionKind, NoException, Processor, ServiceError,
+    };
+    use idlc_tests::generated::calculator as calc;
+    use idlc_tests::generated::shared;
+
+    /// The calls the script makes; `zip` is oneway, so it gets no reply.
+    const CALLS: &[&str] = &[
+        "ping",
+        "add",
+        "calculate",
+        "calculate_throws",
+        "get_struct",
+        "zip",
+        "unknown_method",
+    ];
+
+    struct Handler;
+
+    impl shared::SharedService for Handler {
+        async fn get_struct(
+            &self,
+            key: i32,
+        ) -> Result<shared::SharedStruct, ServiceError<NoException>> {
+            Ok(shared::SharedStruct {
+                key,
+                value: format!("logged {key}"),
+            })
+        }
+    }
+
+    impl calc::Calculator for Handler {
+        async fn ping(&self) -> Result<(), ServiceError<NoException>> {
+            Ok(())
+        }
+
+        async fn add(&self, num1: i32, num2: i32) -> Result<i32, ServiceError<NoException>> {
+            Ok(num1.wrapping_add(num2))
+        }
+
+        async fn calculate(
+            &self,
+            _logid: i32,
+            w: calc::Work,
+        ) -> Result<i32, ServiceError<calc::CalculatorCalculateException>> {
+            match w.op {
+                calc::Operation::SUBTRACT => Ok(w.first - w.second),
+                calc::Operation::DIVIDE if w.second == 0 => Err(calc::InvalidOperation {
+                    what_op: w.op.0,
+                    why: "cannot divide by zero".into(),
+                }
+                .into()),
+                _ => Err(ApplicationException::new(
+                    ApplicationExceptionKind::UNKNOWN,
+                    "not needed by this test",
+                )
+                .into()),
+            }
+        }
+
+        async fn zip(&self) -> Result<(), ServiceError<NoException>> {
+            Ok(())
+        }
+    }
+
+    fn rpc_script() -> PathBuf {
+        idlc_tests::repo_root().join("tests/interop/codegen_calculator_rpc.py")
+    }
+
+    /// The requests Python's client wrote, once per process.
+    fn python_requests() -> &'static Path {
+        static DIR: OnceLock<PathBuf> = OnceLock::new();
+        DIR.get_or_init(|| {
+            let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("codegen-rpc-requests");
+            let _ = std::fs::remove_dir_all(&dir);
+            run_python(&rpc_script(), "requests", &dir);
+            dir
+        })
+    }
+
+    async fn python_client_to_rust_processor(protocol: Protocol) {
+        let runtime_protocol = match protocol {
+            Protocol::Binary => idlc_runtime::Protocol::Binary,
+            Protocol::Compact => idlc_runtime::Protocol::Compact,
+            Protocol::Json => idlc_runtime::Protocol::Json,
+        };
+        let requests = python_requests();
+        let replies = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("codegen-rpc-replies-{}", protocol.name()));
+        let _ = std::fs::remove_dir_all(&replies);
+        std::fs::create_dir_all(&replies).expect("create the reply directory");
+        let processor = calc::CalculatorProcessor::new(Handler);
+        for call in CALLS {
+            let path = requests.join(format!("{call}.{}.request", protocol.name()));
+            let request =
+                std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+            let reply = processor
+                .process(runtime_protocol, Bytes::from(request))
+                .await;
+            match (*call, reply) {
+                ("zip", None) => {}
+                ("zip", Some(reply)) => panic!("the oneway call was answered: {reply:?}"),
+                (_, None) => panic!("{call}: the processor sent no reply"),
+                (_, Some(reply)) => {
+                    std::fs::write(
+                        replies.join(format!("{call}.{}.reply", protocol.name())),
+                        reply,
+                    )
+                    .expect("write the reply");
+                }
+            }
+        }
+        let verdicts = run_python(&rpc_script(), "replies", &replies);
+        let failures: Vec<&str> = verdicts
+            .lines()
+            .filter(|line| !line.ends_with(" ok"))
+            .collect();
+        assert_eq!(
+            verdicts.lines().count(),
+            CALLS.len() - 1,
+            "Python answered:\n{verdicts}"
+        );
+        assert!(
+            failures.is_empty(),
+            "Apache's Python client did not get what it asked for:\n{}",
+            failures.join("\n")
+        );
+    }
+
+    #[tokio::test]
+    async fn python_client_to_rust_processor_binary() {
+        python_client_to_rust_processor(Protocol::Binary).await;
+    }
+
+    #[tokio::test]
+    async fn python_client_to_rust_processor_compact() {
+        python_client_to_rust_processor(Protocol::Compact).await;
+    }
+
+    #[tokio::test]
+    async fn python_client_to_rust_processor_json() {
+        python_client_to_rust_processor(Protocol::Json).await;
+    }
 }
