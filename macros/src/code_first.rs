@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::spanned::Spanned;
@@ -50,11 +51,11 @@ struct FieldAttr {
     is_enum: bool,
 }
 
-fn field_attr(field: &syn::Field) -> syn::Result<FieldAttr> {
+fn field_attr(attrs: &[syn::Attribute], member: &syn::Ident) -> syn::Result<FieldAttr> {
     let mut id = None;
     let mut requiredness = None;
     let mut is_enum = false;
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("thrift")) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("thrift")) {
         attr.parse_nested_meta(|meta| {
             let set_requiredness =
                 |slot: &mut Option<(Requiredness, Span)>, value: Requiredness| {
@@ -97,7 +98,7 @@ fn field_attr(field: &syn::Field) -> syn::Result<FieldAttr> {
     }
     let id = id.ok_or_else(|| {
         syn::Error::new(
-            field.span(),
+            member.span(),
             "this field needs a Thrift field id: `#[thrift(id = 1)]`",
         )
     })?;
@@ -237,22 +238,64 @@ fn note_collection(name: &str, span: Span, facts: &mut Translation) {
 
 /// Implements `ThriftStruct` for a struct with `#[thrift(id = N)]` fields.
 pub(crate) fn expand_struct(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let shape = "`ThriftStruct` goes on a struct with named fields";
     let syn::Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new(
-            input.ident.span(),
-            "`ThriftStruct` goes on a struct with named fields",
-        ));
+        return Err(syn::Error::new(input.ident.span(), shape));
     };
     let syn::Fields::Named(fields) = &data.fields else {
-        return Err(syn::Error::new(
-            input.ident.span(),
-            "`ThriftStruct` goes on a struct with named fields",
-        ));
+        return Err(syn::Error::new(input.ident.span(), shape));
     };
+    let members = fields
+        .named
+        .iter()
+        .map(|f| Member {
+            ident: f.ident.as_ref().expect("named fields have names"),
+            attrs: &f.attrs,
+            ty: &f.ty,
+        })
+        .collect();
+    expand(input, members, Kind::Struct)
+}
+
+/// Implements `ThriftStruct` for an enum of one-field variants carrying `#[thrift(id = N)]`: a Thrift union.
+pub(crate) fn expand_union(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let shape =
+        "`ThriftUnion` goes on an enum whose variants each hold one value, such as `Circle(f64)`";
+    let syn::Data::Enum(data) = &input.data else {
+        return Err(syn::Error::new(input.ident.span(), shape));
+    };
+    let mut members = Vec::new();
+    for variant in &data.variants {
+        match &variant.fields {
+            syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => members.push(Member {
+                ident: &variant.ident,
+                attrs: &variant.attrs,
+                ty: &fields.unnamed[0].ty,
+            }),
+            _ => return Err(syn::Error::new(variant.ident.span(), shape)),
+        }
+    }
+    expand(input, members, Kind::Union)
+}
+
+/// A struct field or a union variant.
+struct Member<'a> {
+    ident: &'a syn::Ident,
+    attrs: &'a [syn::Attribute],
+    ty: &'a Type,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Struct,
+    Union,
+}
+
+fn expand(input: &DeriveInput, members: Vec<Member<'_>>, kind: Kind) -> syn::Result<TokenStream> {
     if !input.generics.params.is_empty() {
         return Err(syn::Error::new(
             input.generics.span(),
-            "`ThriftStruct` cannot derive for a generic struct",
+            "Thrift types cannot be generic",
         ));
     }
     let name = input.ident.to_string();
@@ -264,9 +307,9 @@ pub(crate) fn expand_struct(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
     let mut seen: BTreeMap<i16, &syn::Ident> = BTreeMap::new();
     let mut idl_fields = String::new();
-    for field in &fields.named {
-        let ident = field.ident.as_ref().expect("named fields have names");
-        let attr = match field_attr(field) {
+    for member in &members {
+        let ident = member.ident;
+        let attr = match field_attr(member.attrs, ident) {
             Ok(attr) => attr,
             Err(error) => {
                 push(error);
@@ -280,7 +323,36 @@ pub(crate) fn expand_struct(input: &DeriveInput) -> syn::Result<TokenStream> {
             ));
             continue;
         }
-        let inner = option_inner(&field.ty);
+        // The backend derives Rust names from the IDL names; only names it keeps as they are can round-trip.
+        let written = ident.to_string();
+        let written = written.strip_prefix("r#").unwrap_or(&written);
+        let (expected, case) = match kind {
+            Kind::Struct => (written.to_snake_case(), "snake_case"),
+            Kind::Union => (written.to_upper_camel_case(), "UpperCamelCase"),
+        };
+        if expected != written {
+            push(syn::Error::new(
+                ident.span(),
+                format!("Thrift member names are {case} here: `{expected}`"),
+            ));
+            continue;
+        }
+        if kind == Kind::Union {
+            if let Some((_, span)) = attr.requiredness {
+                push(syn::Error::new(span, "union variants have no requiredness"));
+                continue;
+            }
+            let idl = match idl_type(member.ty, attr.is_enum, &mut facts) {
+                Ok(idl) => idl,
+                Err(error) => {
+                    push(error);
+                    continue;
+                }
+            };
+            let _ = writeln!(idl_fields, "  {}: {idl} {written}", attr.id);
+            continue;
+        }
+        let inner = option_inner(member.ty);
         let requiredness = match (attr.requiredness, inner) {
             (None, Some(_)) => Requiredness::Optional,
             (None, None) => Requiredness::Required,
@@ -305,7 +377,7 @@ pub(crate) fn expand_struct(input: &DeriveInput) -> syn::Result<TokenStream> {
                 continue;
             }
         };
-        let ty = inner.unwrap_or(&field.ty);
+        let ty = inner.unwrap_or(member.ty);
         let idl = match idl_type(ty, attr.is_enum, &mut facts) {
             Ok(idl) => idl,
             Err(error) => {
@@ -318,9 +390,7 @@ pub(crate) fn expand_struct(input: &DeriveInput) -> syn::Result<TokenStream> {
             Requiredness::Optional => "optional ",
             Requiredness::Default => "",
         };
-        let wire = ident.to_string();
-        let wire = wire.strip_prefix("r#").unwrap_or(&wire);
-        let _ = writeln!(idl_fields, "  {}: {keyword}{idl} {wire}", attr.id);
+        let _ = writeln!(idl_fields, "  {}: {keyword}{idl} {written}", attr.id);
     }
     if let (Some(_), Some(hash)) = (facts.btree, facts.hash) {
         push(syn::Error::new(
@@ -343,7 +413,11 @@ pub(crate) fn expand_struct(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         }
     }
-    let _ = write!(idl, "struct {name} {{\n{idl_fields}}}\n");
+    let keyword = match kind {
+        Kind::Struct => "struct",
+        Kind::Union => "union",
+    };
+    let _ = write!(idl, "{keyword} {name} {{\n{idl_fields}}}\n");
     let options = RustOptions {
         hash_collections: facts.hash.is_some(),
         ..RustOptions::default()

@@ -30,6 +30,7 @@
 //! Code-first: `#[derive(ThriftStruct)]` on a struct whose fields carry `#[thrift(id = N)]` writes the
 //! struct's IDL equivalent, checks it with the same front end and emits the backend's own codec for it,
 //! so a hand-written struct and its IDL twin encode to the same bytes in every protocol.
+//! `#[derive(ThriftUnion)]` does the same for an enum whose variants each hold one value (a Thrift union).
 
 mod code_first;
 mod rpc;
@@ -50,6 +51,15 @@ pub fn derive_rpc_service(input: TokenStream) -> TokenStream {
 pub fn derive_thrift_struct(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     code_first::expand_struct(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Implements `ThriftStruct` for an enum of one-value variants with `#[thrift(id = N)]`: a Thrift union.
+#[proc_macro_derive(ThriftUnion, attributes(thrift))]
+pub fn derive_thrift_union(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    code_first::expand_union(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

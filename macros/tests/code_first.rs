@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bytes::{Bytes, BytesMut};
-use idlc_macros::{RpcService, ThriftStruct};
+use idlc_macros::{RpcService, ThriftStruct, ThriftUnion};
 use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::protocol::json::{JsonReader, JsonWriter};
@@ -61,6 +61,17 @@ pub struct Everything {
     plain: i32,
     #[thrift(id = 20)]
     nested: Vec<BTreeMap<i16, BTreeSet<i64>>>,
+}
+
+/// Hand-written twin of the union `Shape`.
+#[derive(Clone, Debug, PartialEq, ThriftUnion)]
+pub enum Shape {
+    #[thrift(id = 1)]
+    Circle(f64),
+    #[thrift(id = 2)]
+    Boxed(Inner),
+    #[thrift(id = 3)]
+    Names(Vec<String>),
 }
 
 fn hand_written(maybe: bool) -> Everything {
@@ -186,4 +197,47 @@ fn a_missing_required_field_is_named() {
         message.contains("Inner") && message.contains("count"),
         "{message}"
     );
+}
+
+#[test]
+fn hand_written_unions_encode_like_their_twins() {
+    let inner = Inner {
+        count: 3,
+        tags: None,
+    };
+    let cases = [
+        (Shape::Circle(1.5), twins::Shape::Circle(1.5)),
+        (
+            Shape::Boxed(inner),
+            twins::Shape::Boxed(twins::Inner {
+                count: 3,
+                tags: None,
+            }),
+        ),
+        (
+            Shape::Names(vec!["n".into()]),
+            twins::Shape::Names(vec!["n".into()]),
+        ),
+    ];
+    for (mine, twin) in cases {
+        assert_eq!(binary(&mine), binary(&twin), "{mine:?}");
+        assert_eq!(compact(&mine), compact(&twin), "{mine:?}");
+        assert_eq!(json(&mine), json(&twin), "{mine:?}");
+        let decoded = Shape::decode(&mut CompactReader::new(
+            BytesInput::new(compact(&twin)),
+            Limits::default(),
+        ))
+        .unwrap();
+        assert_eq!(decoded, mine);
+    }
+}
+
+#[test]
+fn a_union_with_no_field_set_is_rejected() {
+    let error = Shape::decode(&mut BinaryReader::new(
+        BytesInput::new(Bytes::from_static(&[0])),
+        Limits::default(),
+    ))
+    .unwrap_err();
+    assert!(error.to_string().contains("Shape"), "{error}");
 }

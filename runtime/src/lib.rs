@@ -29,6 +29,6 @@ pub use service::{
 pub use uuid::Uuid;
 
 /// Derive macros: `#[derive(RpcService)]` generates a service from its IDL file, `#[derive(ThriftStruct)]`
-/// implements [`ThriftStruct`] for a hand-written struct.
+/// and `#[derive(ThriftUnion)]` implement [`ThriftStruct`] for a hand-written struct or enum.
 #[cfg(feature = "derive")]
-pub use idlc_macros::{RpcService, ThriftStruct};
+pub use idlc_macros::{RpcService, ThriftStruct, ThriftUnion};

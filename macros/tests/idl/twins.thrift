@@ -29,6 +29,12 @@ struct Everything {
   20: required list<map<i16, set<i64>>> nested
 }
 
+union Shape {
+  1: double circle
+  2: Inner boxed
+  3: list<string> names
+}
+
 service Twins {
   Everything echo(1: Everything value)
 }

@@ -1,4 +1,4 @@
-use idlc_macros::ThriftStruct;
+use idlc_macros::{ThriftStruct, ThriftUnion};
 
 #[derive(ThriftStruct)]
 pub struct MissingId {
@@ -41,5 +41,28 @@ pub struct WrongRequiredness {
 
 #[derive(ThriftStruct)]
 pub struct Tuple(i32);
+
+#[derive(ThriftStruct)]
+pub struct NotSnakeCase {
+    #[thrift(id = 1)]
+    #[allow(non_snake_case)]
+    camelCase: i32,
+}
+
+#[derive(ThriftUnion)]
+pub enum UnionErrors {
+    #[thrift(id = 1)]
+    Fine(i32),
+    #[thrift(id = 1)]
+    Again(i32),
+    #[thrift(id = 2, optional)]
+    Optional(Option<i32>),
+}
+
+#[derive(ThriftUnion)]
+pub enum UnitVariant {
+    #[thrift(id = 1)]
+    Nothing,
+}
 
 fn main() {}
