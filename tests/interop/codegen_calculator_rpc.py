@@ -7,6 +7,8 @@ The Rust test compiles idl-examples/tutorial/calculator.thrift with Debian's `th
     codegen_calculator_rpc.py replies GEN_DIR DIR    reads each DIR/<call>.<protocol>.reply, which idlc's
                                                      CalculatorProcessor answered, with the same client, and
                                                      prints `<call> <protocol> ok` or `... MISMATCH ...`
+    codegen_calculator_rpc.py serve GEN_DIR PROTOCOL  answers the one request on stdin with Apache's
+                                                     generated Calculator.Processor, the reply on stdout
 """
 
 import os
@@ -80,9 +82,54 @@ def calls():
     }
 
 
+class Handler:
+    """What the Rust client's calls expect from the server (see `rust_client_to_python_processor`)."""
+
+    def ping(self):
+        pass
+
+    def add(self, num1, num2):
+        return num1 + num2
+
+    def calculate(self, logid, w):
+        from calculator.ttypes import InvalidOperation, Operation
+
+        if w.op == Operation.SUBTRACT:
+            return w.first - w.second
+        if w.op == Operation.DIVIDE and w.second == 0:
+            raise InvalidOperation(whatOp=w.op, why="cannot divide by zero")
+        # Anything else is an undeclared failure, which Apache's processor answers with INTERNAL_ERROR.
+        raise ValueError("not needed by this test")
+
+    def zip(self):
+        pass
+
+    def getStruct(self, key):
+        from shared.ttypes import SharedStruct
+
+        return SharedStruct(key=key, value="logged %d" % key)
+
+
+def serve(protocol):
+    import logging
+
+    from calculator import Calculator
+
+    # The processor logs the handler's undeclared exception; the Rust side only needs the reply.
+    logging.disable(logging.CRITICAL)
+    request = TTransport.TMemoryBuffer(sys.stdin.buffer.read())
+    reply = TTransport.TMemoryBuffer()
+    factory = PROTOCOLS[protocol]
+    Calculator.Processor(Handler()).process(factory(request), factory(reply))
+    sys.stdout.buffer.write(reply.getvalue())
+
+
 def main():
     command, gen_dir, data_dir = sys.argv[1:4]
     sys.path.insert(0, gen_dir)
+    if command == "serve":
+        serve(data_dir)
+        return
     from calculator import Calculator
 
     all_calls = calls()

@@ -7,8 +7,9 @@
 //! them with its own values, and this test asserts Python's verdict. Python builds its values independently, so
 //! neither side checks itself.
 //!
-//! Services too: Apache's Python `Calculator.Client` sends calls; the generated `CalculatorProcessor` answers
-//! them; the Python client reads the replies (values, a declared exception, an unknown method, a oneway call).
+//! Services too, both ways: Apache's Python `Calculator.Client` sends calls that the generated
+//! `CalculatorProcessor` answers, and the generated `CalculatorClient` calls Apache's Python
+//! `Calculator.Processor` (values, a declared exception, an undeclared failure, an unknown method, oneway).
 //!
 //! Three cases only go Python → Rust: a newer version of `NotFound` and of the `Value` union, with fields the
 //! Rust types do not know, which decoding must skip; and a `Requiredness` without its required field, which
@@ -682,7 +683,8 @@ fn python_to_rust_json_unknown_fields_and_missing_required() {
 mod rpc {
     use super::*;
     use idlc_runtime::{
-        ApplicationException, ApplicationExceptionKind, NoException, Processor, ServiceError,
+        ApplicationException, ApplicationExceptionKind, CallError, NoException, Processor,
+        ServiceError,
     };
     use idlc_tests::generated::calculator as calc;
     use idlc_tests::generated::shared;
@@ -762,11 +764,6 @@ mod rpc {
     }
 
     async fn python_client_to_rust_processor(protocol: Protocol) {
-        let runtime_protocol = match protocol {
-            Protocol::Binary => idlc_runtime::Protocol::Binary,
-            Protocol::Compact => idlc_runtime::Protocol::Compact,
-            Protocol::Json => idlc_runtime::Protocol::Json,
-        };
         let requests = python_requests();
         let replies = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("codegen-rpc-replies-{}", protocol.name()));
@@ -778,7 +775,7 @@ mod rpc {
             let request =
                 std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
             let reply = processor
-                .process(runtime_protocol, Bytes::from(request))
+                .process(runtime_protocol(protocol), Bytes::from(request))
                 .await;
             match (*call, reply) {
                 ("zip", None) => {}
@@ -808,6 +805,134 @@ mod rpc {
             "Apache's Python client did not get what it asked for:\n{}",
             failures.join("\n")
         );
+    }
+
+    /// A channel that hands each request to Apache's Python processor (one Python process per call).
+    #[derive(Clone)]
+    struct PythonServer {
+        protocol: Protocol,
+    }
+
+    impl idlc_runtime::Channel for PythonServer {
+        fn protocol(&self) -> idlc_runtime::Protocol {
+            runtime_protocol(self.protocol)
+        }
+
+        async fn call(
+            &self,
+            request: BytesMut,
+            _seqid: i32,
+            oneway: bool,
+        ) -> Result<Option<Bytes>, idlc_runtime::TransportError> {
+            use std::io::Write;
+            use std::process::Stdio;
+
+            let mut child = Command::new(idlc_tests::python())
+                .arg(rpc_script())
+                .arg("serve")
+                .arg(python_code())
+                .arg(self.protocol.name())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()?;
+            child
+                .stdin
+                .take()
+                .expect("piped stdin")
+                .write_all(&request)?;
+            let output = child.wait_with_output()?;
+            assert!(
+                output.status.success(),
+                "the Python processor failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            if oneway {
+                assert!(
+                    output.stdout.is_empty(),
+                    "Apache's processor answered a oneway call"
+                );
+                return Ok(None);
+            }
+            Ok(Some(Bytes::from(output.stdout)))
+        }
+    }
+
+    /// Every method of the generated client against Apache's Python processor.
+    async fn rust_client_to_python_processor(protocol: Protocol) {
+        let client = calc::CalculatorClient::new(PythonServer { protocol });
+        client.ping().await.expect("ping");
+        assert_eq!(client.add(-5, i32::MAX).await.expect("add"), i32::MAX - 5);
+        let work = calc::Work {
+            first: 20,
+            second: 6,
+            op: calc::Operation::SUBTRACT,
+            comment: Some("c".into()),
+        };
+        assert_eq!(client.calculate(9, work).await.expect("calculate"), 14);
+        let divide = calc::Work {
+            first: 1,
+            second: 0,
+            op: calc::Operation::DIVIDE,
+            comment: None,
+        };
+        match client.calculate(10, divide).await {
+            Err(CallError::Declared(calc::CalculatorCalculateException::Ouch(error))) => {
+                assert_eq!(
+                    error,
+                    calc::InvalidOperation {
+                        what_op: calc::Operation::DIVIDE.0,
+                        why: "cannot divide by zero".into(),
+                    }
+                );
+            }
+            other => panic!("expected InvalidOperation, got {other:?}"),
+        }
+        let multiply = calc::Work {
+            op: calc::Operation::MULTIPLY,
+            ..calc::Work::default()
+        };
+        match client.calculate(11, multiply).await {
+            Err(CallError::Application(error)) => {
+                assert_eq!(
+                    error.kind,
+                    ApplicationExceptionKind::INTERNAL_ERROR,
+                    "{error}"
+                );
+            }
+            other => panic!("expected an INTERNAL_ERROR application exception, got {other:?}"),
+        }
+        assert_eq!(
+            client.get_struct(9).await.expect("getStruct"),
+            shared::SharedStruct {
+                key: 9,
+                value: "logged 9".into(),
+            }
+        );
+        client.zip().await.expect("zip");
+    }
+
+    fn runtime_protocol(protocol: Protocol) -> idlc_runtime::Protocol {
+        match protocol {
+            Protocol::Binary => idlc_runtime::Protocol::Binary,
+            Protocol::Compact => idlc_runtime::Protocol::Compact,
+            Protocol::Json => idlc_runtime::Protocol::Json,
+        }
+    }
+
+    #[tokio::test]
+    async fn rust_client_to_python_processor_binary() {
+        rust_client_to_python_processor(Protocol::Binary).await;
+    }
+
+    #[tokio::test]
+    async fn rust_client_to_python_processor_compact() {
+        rust_client_to_python_processor(Protocol::Compact).await;
+    }
+
+    #[tokio::test]
+    async fn rust_client_to_python_processor_json() {
+        rust_client_to_python_processor(Protocol::Json).await;
     }
 
     #[tokio::test]
