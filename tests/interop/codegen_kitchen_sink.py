@@ -96,6 +96,8 @@ def cases():
             blobs=[b"", b"\x00", b"\xff\xfe"],
             tags=["x", "y"],
         ),
+        "point_extreme_doubles": ks.Point(x=1e300, y=5e-324),
+        "point_awkward_doubles": ks.Point(x=-0.0, y=123456789.125),
         "defaults": ks.Defaults(
             where=ks.Point(x=-1.0, y=0.25),
             path=[],

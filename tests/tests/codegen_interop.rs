@@ -338,6 +338,20 @@ fn cases() -> Vec<Case> {
             },
         ),
         case(
+            "point_extreme_doubles",
+            ks::Point {
+                x: 1e300,
+                y: 5e-324,
+            },
+        ),
+        case(
+            "point_awkward_doubles",
+            ks::Point {
+                x: -0.0,
+                y: 123456789.125,
+            },
+        ),
+        case(
             "defaults",
             ks::Defaults {
                 r#where: ks::Point { x: -1.0, y: 0.25 },
