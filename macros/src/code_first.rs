@@ -499,4 +499,28 @@ mod tests {
             "{text}"
         );
     }
+
+    #[test]
+    fn hash_collections_read_into_hash_maps() {
+        let input: DeriveInput = syn::parse_quote! {
+            struct Hashed {
+                #[thrift(id = 1)] a: HashMap<String, HashSet<i32>>,
+            }
+        };
+        let text = expand_struct(&input).unwrap().to_string();
+        assert!(text.contains("read_hash_map"), "{text}");
+        assert!(text.contains("read_hash_set"), "{text}");
+    }
+
+    #[test]
+    fn mixing_hash_and_btree_collections_is_refused() {
+        let input: DeriveInput = syn::parse_quote! {
+            struct Mixed {
+                #[thrift(id = 1)] a: HashSet<i32>,
+                #[thrift(id = 2)] b: BTreeSet<i32>,
+            }
+        };
+        let error = expand_struct(&input).unwrap_err().to_string();
+        assert!(error.contains("either BTree or Hash"), "{error}");
+    }
 }

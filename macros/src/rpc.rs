@@ -348,4 +348,15 @@ mod tests {
             "no service `Calculater` in `tests/idl/calculator.thrift`; it defines Calculator, Other"
         );
     }
+
+    #[test]
+    fn the_runtime_path_can_be_renamed() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[rpc(idl = "tests/idl/calculator.thrift", service = "Calculator", include = "tests/idl/shared", crate = "::my_rt")]
+            pub struct Calculator;
+        };
+        let text = expand(&input, &tests_dir()).unwrap().to_string();
+        assert!(text.contains("use :: my_rt :: __codegen as rt"), "{text}");
+        assert!(!text.contains("idlc_runtime"), "{text}");
+    }
 }
