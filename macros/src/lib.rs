@@ -31,6 +31,33 @@
 //! struct's IDL equivalent, checks it with the same front end and emits the backend's own codec for it,
 //! so a hand-written struct and its IDL twin encode to the same bytes in every protocol.
 //! `#[derive(ThriftUnion)]` does the same for an enum whose variants each hold one value (a Thrift union).
+//!
+//! ```ignore
+//! #[derive(ThriftStruct)]
+//! pub struct Work {
+//!     #[thrift(id = 1)]
+//!     left: i32,                  // required: not an Option
+//!     #[thrift(id = 2)]
+//!     note: Option<String>,       // optional
+//!     #[thrift(id = 3, default)]
+//!     count: i64,                 // the IDL's default requiredness
+//!     #[thrift(id = 4, enum)]
+//!     op: calculator::Op,         // an IDL enum (an `i32` newtype, as idlc generates)
+//! }
+//!
+//! #[derive(ThriftUnion)]
+//! pub enum Shape {
+//!     #[thrift(id = 1)]
+//!     Circle(f64),
+//!     #[thrift(id = 2)]
+//!     Named(Vec<String>),
+//! }
+//! ```
+//!
+//! Field names are snake_case and variant names UpperCamelCase, as the backend would write them; field
+//! types are those the backend generates (`Bytes` for binary, `BTreeMap`/`HashMap` for maps, one kind per
+//! type). Misuse (a missing or repeated id, an unsupported type, an unknown key) is a spanned compile
+//! error, never a panic.
 
 mod code_first;
 mod rpc;
