@@ -138,7 +138,7 @@ pub(crate) fn expand(input: &DeriveInput, base: &Path) -> syn::Result<TokenStrea
     let reads = tracked_files(&checked);
     let marker = &input.ident;
     let vis = &input.vis;
-    let module = format_ident!("{}", input.ident.to_string().to_snake_case());
+    let module = module_ident(&input.ident)?;
     let root_module = root_file.map(|id| format_ident!("{}", files[id.0 as usize].module));
     let modules = files.iter().map(|file| {
         let name = format_ident!("{}", file.module);
@@ -168,6 +168,27 @@ pub(crate) fn expand(input: &DeriveInput, base: &Path) -> syn::Result<TokenStrea
             pub const SERVICE: &'static str = #service_name;
         }
     })
+}
+
+/// The module named after the marker: `CalculatorService` → `calculator_service` (`r#type` for a keyword).
+fn module_ident(marker: &syn::Ident) -> syn::Result<syn::Ident> {
+    let name = marker.to_string();
+    let name = name.strip_prefix("r#").unwrap_or(&name).to_snake_case();
+    syn::parse_str::<syn::Ident>(&name)
+        .or_else(|_| syn::parse_str::<syn::Ident>(&format!("r#{name}")))
+        .map(|ident| {
+            let text = ident.to_string();
+            match text.strip_prefix("r#") {
+                Some(raw) => syn::Ident::new_raw(raw, marker.span()),
+                None => syn::Ident::new(&text, marker.span()),
+            }
+        })
+        .map_err(|_| {
+            syn::Error::new(
+                marker.span(),
+                format!("the generated code goes in a module named `{name}`, which Rust reserves; rename the marker"),
+            )
+        })
 }
 
 /// `const _: &[u8] = include_bytes!(...)` for every file the front end read, so editing any of them
@@ -358,5 +379,14 @@ mod tests {
         let text = expand(&input, &tests_dir()).unwrap().to_string();
         assert!(text.contains("use :: my_rt :: __codegen as rt"), "{text}");
         assert!(!text.contains("idlc_runtime"), "{text}");
+    }
+
+    #[test]
+    fn the_module_is_the_marker_in_snake_case() {
+        let ident =
+            |name: &str| module_ident(&syn::Ident::new(name, proc_macro2::Span::call_site()));
+        assert_eq!(ident("CalculatorService").unwrap(), "calculator_service");
+        assert_eq!(ident("Type").unwrap().to_string(), "r#type");
+        assert!(ident("Crate").is_err());
     }
 }
