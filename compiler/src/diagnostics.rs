@@ -157,7 +157,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "E0021",
         "a constant value names no constant or enum member in scope",
     ),
-    ("E0022", "two definitions in one file share a name"),
+    (
+        "E0022",
+        "two types or services, or two constants, in one file share a name",
+    ),
     (
         "E0023",
         "two fields of one struct, argument list or throws clause share an id",
@@ -202,7 +205,18 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     ("E0044", "a union member is marked required"),
     ("E0045", "typedefs refer to each other in a cycle"),
     ("E0046", "services extend each other in a cycle"),
-    ("E0047", "two functions of one service share a name"),
+    (
+        "E0047",
+        "two functions of one service share a name, or a function redefines an inherited one",
+    ),
+    (
+        "E0048",
+        "more than one member of a union has a default value",
+    ),
+    (
+        "E0049",
+        "a qualified name is defined by two included files known by the same module name",
+    ),
     (
         "W0001",
         "deprecated syntax (senum, slist, async) that Apache Thrift 0.17 no longer accepts",
@@ -217,6 +231,22 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     ),
     ("W0004", "two enum members share a value (an alias)"),
     ("W0005", "`optional` in an argument list has no effect"),
+    (
+        "W0006",
+        "two included files have the same base name, so both are known by one module name",
+    ),
+    (
+        "W0007",
+        "a bool constant is written as an integer other than 0 or 1",
+    ),
+    (
+        "W0008",
+        "a namespace names a scope (language) that Apache Thrift does not know",
+    ),
+    (
+        "W0009",
+        "an empty map constant is written as an empty list `[]`",
+    ),
 ];
 
 /// The one-line explanation of a code, if it exists.

@@ -228,9 +228,10 @@ fn file_names_stay_as_given() {
     let program = checked.program.expect("valid");
     let root = root.display().to_string();
     assert_eq!(program.files[0].path, root);
+    // `a/../b` is folded: the name stays relative, as written, but without the detour.
     assert_eq!(
         program.files[1].path,
-        root.replace("main.thrift", "../b/dep.thrift")
+        root.replace("a/main.thrift", "b/dep.thrift")
     );
     assert_eq!(program.files[1].module, "dep");
 }
@@ -431,7 +432,11 @@ fn e0030_value_of_wrong_type() {
     error("const i32 I = 1.5", "E0030");
     error("const list<i32> L = {1: 2}", "E0030");
     error("const map<string, i32> M = {1: 2}", "E0030");
-    error("const bool B = 2", "E0030");
+    error("const bool B = 1.5", "E0030");
+    error("const bool B = \"yes\"", "E0030");
+    let d = error("const map<i32, string> M = [1, 2]", "E0030");
+    assert!(d.notes[0].contains("empty map"), "{:?}", d.notes);
+    error("service S {}\ntypedef S T", "E0028");
     error("enum E { A } enum F { B } const E X = F.B", "E0030");
     error("const string S = \"x\" const i32 I = S", "E0030");
     error("struct P { 1: i32 x } const P V = {1: 2}", "E0030");
@@ -480,6 +485,16 @@ fn e0034_unqualified_enum_member() {
 fn e0035_constant_cycle() {
     let d = error("const i32 A = B\nconst i32 B = C\nconst i32 C = A", "E0035");
     assert_eq!(d.notes.len(), 3, "{:?}", d.notes);
+    let mut labels: Vec<&str> = d.secondary.iter().map(|l| l.message.as_str()).collect();
+    labels.sort_unstable();
+    assert_eq!(
+        labels,
+        [
+            "`A` refers to `B` here",
+            "`B` refers to `C` here",
+            "`C` refers to `A` here"
+        ]
+    );
     error("const i32 A = A", "E0035");
 }
 
@@ -571,6 +586,14 @@ fn e0045_typedef_cycles() {
     error("typedef list<T> T", "E0045");
     let d = error("typedef T1 T2\ntypedef T2 T3\ntypedef T3 T1", "E0045");
     assert_eq!(d.notes.len(), 3);
+    assert_eq!(d.secondary.len(), 2);
+    assert!(
+        d.secondary
+            .iter()
+            .all(|l| l.message.contains("is defined in terms of")),
+        "{:?}",
+        d.secondary
+    );
 }
 
 #[test]
@@ -582,11 +605,165 @@ fn e0046_service_extension_cycle() {
         .filter(|d| d.code == "E0046")
         .count();
     assert_eq!(cycles, 1, "one cycle, one error:\n{}", checked.render());
+    let d = error(
+        "service A extends B {}\nservice B extends C {}\nservice C extends A {}",
+        "E0046",
+    );
+    let labels: Vec<&str> = d.secondary.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(labels, ["`B` extends `C` here", "`C` extends `A` here"]);
 }
 
 #[test]
 fn e0047_duplicate_function() {
     error("service S { void f(), i32 f() }", "E0047");
+}
+
+#[test]
+fn e0047_function_redefining_an_inherited_one_points_at_both() {
+    let text = "service Base { void ping() }\nservice D extends Base { void ping() }";
+    let d = error(text, "E0047");
+    assert_eq!(position(text, &d), (2, 31));
+    assert_eq!(d.secondary.len(), 1);
+    assert_eq!(d.secondary[0].message, "inherited from `Base` here");
+    assert_eq!(&text[d.secondary[0].span.range()], "ping");
+
+    // Through a grandparent, with a different signature.
+    let text = "service A { void ping() }\nservice B extends A { void pong() }\nservice C extends B { i32 ping(1: i32 x) }";
+    let d = error(text, "E0047");
+    assert_eq!(position(text, &d), (3, 27));
+    assert_eq!(d.secondary[0].message, "inherited from `A` here");
+
+    // From a service in an included file.
+    let dir = files(&[
+        ("base.thrift", "service Base { void ping() }"),
+        (
+            "main.thrift",
+            "include \"base.thrift\"\nservice D extends base.Base { void ping() }",
+        ),
+    ]);
+    let checked = check_files(&[dir.path().join("main.thrift")], &CheckOptions::default());
+    let d = expect(&checked, "E0047");
+    assert_ne!(
+        d.secondary[0].span.file,
+        d.primary.as_ref().unwrap().span.file
+    );
+
+    // A cycle is reported once, as a cycle, without looping here.
+    let checked = check("service A extends B { void f() }\nservice B extends A { void f() }");
+    assert!(checked.diagnostics.iter().any(|d| d.code == "E0046"));
+}
+
+#[test]
+fn e0048_union_with_two_defaults() {
+    let text = "union U { 1: i32 a = 1; 2: i32 b = 2 }";
+    let d = error(text, "E0048");
+    assert_eq!(labelled(text, &d), "2");
+    assert_eq!(&text[d.secondary[0].span.range()], "1");
+    assert!(
+        check("union U { 1: i32 a = 1; 2: i32 b }")
+            .program
+            .is_some()
+    );
+}
+
+#[test]
+fn includes_with_the_same_base_name_share_the_module_name() {
+    let dir = files(&[
+        ("a/common.thrift", "struct OnlyA {}\nstruct Shared {}"),
+        ("b/common.thrift", "struct OnlyB {}\nstruct Shared {}"),
+        (
+            "main.thrift",
+            "include \"a/common.thrift\"\ninclude \"b/common.thrift\"\nstruct S { 1: common.OnlyA a, 2: common.OnlyB b }",
+        ),
+        (
+            "ambiguous.thrift",
+            "include \"a/common.thrift\"\ninclude \"b/common.thrift\"\nstruct S { 1: common.Shared s }",
+        ),
+    ]);
+    let checked = check_files(&[dir.path().join("main.thrift")], &CheckOptions::default());
+    let d = expect(&checked, "W0006");
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(d.secondary.len(), 1, "both include lines are shown");
+    assert!(checked.program.is_some());
+
+    let checked = check_files(
+        &[dir.path().join("ambiguous.thrift")],
+        &CheckOptions::default(),
+    );
+    let d = expect(&checked, "E0049");
+    assert_eq!(d.severity, Severity::Error);
+    assert_eq!(d.secondary.len(), 2, "both include lines are shown");
+    assert!(
+        !checked.diagnostics.iter().any(|d| d.code == "E0020"),
+        "{}",
+        checked.render()
+    );
+}
+
+#[test]
+fn types_and_constants_have_separate_namespaces() {
+    let checked = check(
+        "struct S { 1: i32 a }\nconst i32 S = 1\nconst i32 X = S\nconst S V = { \"a\": S }\nstruct T { 1: S s }",
+    );
+    assert!(!checked.has_errors(), "{}", checked.render());
+    let program = checked.program.unwrap();
+    assert_eq!(program.consts.len(), 3);
+    // Two types, or two constants, still clash.
+    error("struct S {}\nenum S { A }", "E0022");
+    error("const i32 C = 1\nconst i32 C = 2", "E0022");
+    error("struct S {}\nservice S {}", "E0022");
+}
+
+#[test]
+fn w0006_w0007_w0008_w0009_warnings() {
+    let d = warning("const bool B = 2", "W0007");
+    assert!(d.primary.unwrap().message.contains("true"));
+    let d = warning("const bool B = -1", "W0007");
+    assert!(d.primary.unwrap().message.contains("false"));
+    assert!(
+        check("const bool B = 1\nconst bool C = 0")
+            .diagnostics
+            .is_empty()
+    );
+
+    let d = warning("namespace jave com.example\nstruct S {}", "W0008");
+    assert_eq!(d.notes, ["did you mean `java`?"]);
+    assert!(
+        check("namespace * a\nnamespace py.twisted b\nnamespace rs c\nnamespace netstd d")
+            .diagnostics
+            .is_empty()
+    );
+
+    warning("const map<i32, string> M = []", "W0009");
+}
+
+#[test]
+fn a_missing_brace_points_at_the_unclosed_definition() {
+    let text = "struct Open {\n  1: i32 x\n\nservice After {\n  void ping()\n}\n";
+    let d = error(text, "E0001");
+    assert!(d.message.contains("`}`"), "{}", d.message);
+    assert_eq!(d.secondary.len(), 1);
+    assert_eq!(&text[d.secondary[0].span.range()], "{");
+    assert_eq!(d.secondary[0].span.start, 12);
+    let text = "struct Open {\n  1: i32 x\n";
+    let d = error(text, "E0001");
+    assert_eq!(d.secondary[0].span.start, 12);
+    assert!(d.secondary[0].message.contains("end of the file"));
+    // A stray token inside a closed struct says nothing about braces.
+    let d = error("struct P {\n  1: i32 x @ 5\n}\n", "E0001");
+    assert!(d.secondary.is_empty());
+}
+
+#[test]
+fn syntax_errors_after_a_field_name_the_field_first_and_fold_modifiers() {
+    let d = error("struct S {\n  1: i32 a xsd_optional @\n}\n", "E0001");
+    assert!(
+        d.message
+            .starts_with("expected a field, `}` or field modifiers"),
+        "{}",
+        d.message
+    );
+    assert!(!d.message.contains("xsd_nillable"), "{}", d.message);
 }
 
 #[test]

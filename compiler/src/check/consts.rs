@@ -93,7 +93,7 @@ impl<'a> Checker<'a> {
                     matches!(self.lookup(file, first), Some(DefinitionId::Enum(_)))
                 });
                 if !qualified_enum
-                    && let Some(DefinitionId::Const(id)) = self.lookup(file, &name.name)
+                    && let Some(DefinitionId::Const(id)) = self.lookup_value(file, &name.name)
                 {
                     out.push(id);
                 }
@@ -147,18 +147,20 @@ impl<'a> Checker<'a> {
                     used_at.unwrap_or(constant.span),
                     "this reference closes the cycle",
                 );
-                if let Some(definition) = self.syntax.get(&DefinitionId::Const(id)) {
-                    diagnostic = diagnostic.with_label(definition.1.name.span, "defined here");
-                }
                 let start = self.const_stack.iter().position(|c| *c == id).unwrap_or(0);
                 let cycle = &self.const_stack[start..];
                 for (index, from) in cycle.iter().enumerate() {
                     let to = cycle.get(index + 1).copied().unwrap_or(id);
-                    diagnostic = diagnostic.with_note(format!(
+                    let edge = format!(
                         "`{}` refers to `{}`",
                         self.program.consts[from.index()].name,
                         self.program.consts[to.index()].name
-                    ));
+                    );
+                    if let Some(definition) = self.syntax.get(&DefinitionId::Const(*from)) {
+                        diagnostic =
+                            diagnostic.with_label(definition.1.name.span, format!("{edge} here"));
+                    }
+                    diagnostic = diagnostic.with_note(edge);
                 }
                 self.error(diagnostic);
                 return None;
@@ -218,6 +220,22 @@ impl<'a> Checker<'a> {
             // Apache Thrift reads `true` and `false` as 1 and 0, so both spellings work.
             (TypeKind::Bool, ConstValueKind::Int(i @ (0 | 1))) => {
                 Some(ir::ConstValue::Bool(*i == 1))
+            }
+            // Apache Thrift accepts any integer and generates `true` only for one above zero.
+            (TypeKind::Bool, ConstValueKind::Int(i)) => {
+                let truth = *i > 0;
+                self.error(
+                    Diagnostic::warning(
+                        "W0007",
+                        format!("`{i}` is not a bool"),
+                        value.span,
+                        format!("read as `{truth}`"),
+                    )
+                    .with_note(format!(
+                        "Apache Thrift reads an integer above 0 as true and any other as false; write `{truth}`"
+                    )),
+                );
+                Some(ir::ConstValue::Bool(truth))
             }
             (
                 kind @ (TypeKind::I8 | TypeKind::I16 | TypeKind::I32 | TypeKind::I64),
@@ -305,6 +323,34 @@ impl<'a> Checker<'a> {
             }
             (TypeKind::Struct(id), ConstValueKind::Map(entries)) => {
                 self.struct_value(file, *id, entries)
+            }
+            (TypeKind::Map { .. }, ConstValueKind::List(items)) if items.is_empty() => {
+                self.error(
+                    Diagnostic::warning(
+                        "W0009",
+                        "an empty map is written as a list",
+                        value.span,
+                        "read as an empty map",
+                    )
+                    .with_note("write `{}`"),
+                );
+                Some(ir::ConstValue::Map(Vec::new()))
+            }
+            (TypeKind::Map { .. }, ConstValueKind::List(_)) => {
+                let expected_name = describe(&self.program, expected);
+                self.error(
+                    Diagnostic::error(
+                        "E0030",
+                        format!("expected a value of type `{expected_name}`, found a list"),
+                        value.span,
+                        "a map is written `{key: value, ...}`",
+                    )
+                    .with_note(
+                        "Apache Thrift 0.17 accepts a list here and generates an empty map, \
+                         dropping every element",
+                    ),
+                );
+                None
             }
             // A typedef cycle, already reported.
             (TypeKind::Typedef(_), _) => None,
@@ -472,13 +518,13 @@ impl<'a> Checker<'a> {
     fn resolve_value_name(&mut self, file: FileId, name: &ast::Ident) -> Option<Target> {
         let parts: Vec<&str> = name.name.split('.').collect();
         let found = match parts.as_slice() {
-            [single] => match self.lookup(file, single) {
+            [single] => match self.lookup_value(file, single) {
                 Some(DefinitionId::Const(id)) => Some(Ok(Target::Const(id))),
                 _ => None,
             },
             [first, second] => match self.lookup(file, first) {
                 Some(DefinitionId::Enum(id)) => Some(self.member(id, second, name)),
-                _ => match self.lookup(file, &name.name) {
+                _ => match self.lookup_value(file, &name.name) {
                     Some(DefinitionId::Const(id)) => Some(Ok(Target::Const(id))),
                     _ => None,
                 },
@@ -536,6 +582,9 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_value_name(&self, file: FileId, name: &ast::Ident) -> Diagnostic {
+        if let Some(ambiguous) = self.ambiguous_include(file, name) {
+            return ambiguous;
+        }
         if !name.name.contains('.') {
             let scope = &self.scopes[file.0 as usize];
             for (id, _) in scope.definitions.values() {

@@ -139,6 +139,9 @@ impl<'a> Checker<'a> {
             .collect();
         for (id, file, kind, fields) in entries {
             let lowered = self.lower_fields(file, fields, FieldContext::Struct(kind));
+            if kind == StructKind::Union {
+                self.check_union_defaults(&self.program.structs[id.index()].name.clone(), fields);
+            }
             for (index, field) in fields.iter().enumerate() {
                 if let Some(default) = &field.default {
                     self.pending_defaults
@@ -146,6 +149,31 @@ impl<'a> Checker<'a> {
                 }
             }
             self.program.structs[id.index()].fields = lowered;
+        }
+    }
+
+    /// A union holds one member, so at most one member can say what it holds by default.
+    fn check_union_defaults(&mut self, union: &str, fields: &[ast::Field]) {
+        let mut with_default = fields
+            .iter()
+            .filter_map(|f| f.default.as_ref().map(|d| (f, d)));
+        let Some((first, first_default)) = with_default.next() else {
+            return;
+        };
+        for (field, default) in with_default {
+            self.error(
+                Diagnostic::error(
+                    "E0048",
+                    format!("union `{union}` has more than one member with a default value"),
+                    default.span,
+                    format!("`{}` provides another default", field.name.name),
+                )
+                .with_label(
+                    first_default.span,
+                    format!("`{}` already provides the default", first.name.name),
+                )
+                .with_note("a union holds one member; keep the default on one of them"),
+            );
         }
     }
 
@@ -341,6 +369,82 @@ impl<'a> Checker<'a> {
             self.program.services[id.index()].functions = lowered;
         }
         self.report_service_cycles();
+        self.report_inherited_redefinitions();
+    }
+
+    /// The function names a service defines itself, with where.
+    fn own_functions(&self, service: ServiceId) -> Vec<(&'a str, ast::Span)> {
+        match self.syntax.get(&DefinitionId::Service(service)) {
+            Some((
+                _,
+                ast::Definition {
+                    kind: DefinitionKind::Service { functions, .. },
+                    ..
+                },
+            )) => functions
+                .iter()
+                .map(|f| (f.name.name.as_str(), f.name.span))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A function may not take the name of one its service inherits: a client of the derived
+    /// service could not tell the two apart on the wire.
+    ///
+    /// Walks the extension forest from the services that extend nothing, keeping the functions
+    /// defined along the current path, so long chains cost linear time. Services on a cycle
+    /// (already reported) are not reached.
+    fn report_inherited_redefinitions(&mut self) {
+        let count = self.program.services.len();
+        let mut children: Vec<Vec<ServiceId>> = vec![Vec::new(); count];
+        let mut stack = Vec::new();
+        for (index, service) in self.program.services.iter().enumerate() {
+            match service.extends {
+                Some(base) => children[base.index()].push(ServiceId(index as u32)),
+                None => stack.push((ServiceId(index as u32), true)),
+            }
+        }
+        // Function name -> the services on the current path that define it, nearest last.
+        let mut on_path: BTreeMap<&'a str, Vec<(ServiceId, ast::Span)>> = BTreeMap::new();
+        while let Some((service, entering)) = stack.pop() {
+            // Each name once: a name defined twice in one service is reported already.
+            let mut own: BTreeMap<&'a str, ast::Span> = BTreeMap::new();
+            for (name, span) in self.own_functions(service) {
+                own.entry(name).or_insert(span);
+            }
+            if !entering {
+                for (name, _) in own {
+                    if let Some(definers) = on_path.get_mut(name) {
+                        definers.pop();
+                    }
+                }
+                continue;
+            }
+            for (name, span) in &own {
+                let Some(&(base, base_span)) = on_path.get(*name).and_then(|d| d.last()) else {
+                    continue;
+                };
+                let base_name = &self.program.services[base.index()].name;
+                let diagnostic = Diagnostic::error(
+                    "E0047",
+                    format!(
+                        "function `{name}` is already defined by `{base_name}`, which `{}` extends",
+                        self.program.services[service.index()].name
+                    ),
+                    *span,
+                    "defined again here",
+                )
+                .with_label(base_span, format!("inherited from `{base_name}` here"))
+                .with_note("a service cannot redefine an inherited function; rename one of them");
+                self.error(diagnostic);
+            }
+            for (name, span) in own {
+                on_path.entry(name).or_default().push((service, span));
+            }
+            stack.push((service, false));
+            stack.extend(children[service.index()].iter().map(|child| (*child, true)));
+        }
     }
 
     fn resolve_base(&mut self, file: FileId, base: &ast::Ident) -> Option<ServiceId> {
@@ -356,6 +460,10 @@ impl<'a> Checker<'a> {
                 None
             }
             None => {
+                if let Some(ambiguous) = self.ambiguous_include(file, base) {
+                    self.error(ambiguous);
+                    return None;
+                }
                 let mut diagnostic = Diagnostic::error(
                     "E0020",
                     format!("unknown service `{}`", base.name),
@@ -532,7 +640,14 @@ impl<'a> Checker<'a> {
         for (i, id) in cycle.iter().enumerate() {
             let next = cycle[(i + 1) % cycle.len()];
             if i > 0 {
-                diagnostic = diagnostic.with_label(name_span(self, *id), "");
+                diagnostic = diagnostic.with_label(
+                    name_span(self, *id),
+                    format!(
+                        "`{}` extends `{}` here",
+                        self.program.service(*id).name,
+                        self.program.service(next).name
+                    ),
+                );
             }
             diagnostic = diagnostic.with_note(format!(
                 "`{}` extends `{}`",

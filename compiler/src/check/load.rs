@@ -124,6 +124,8 @@ impl<'o> Loader<'o> {
             });
             candidates.extend(self.include_dirs.iter().map(|dir| dir.join(written_path)));
         }
+        // Names stay relative as given, but `app/../lib/x.thrift` is shown as `lib/x.thrift`.
+        let candidates: Vec<PathBuf> = candidates.iter().map(|c| normalise(c)).collect();
         let Some(found) = candidates.iter().find(|c| c.is_file()) else {
             let mut diagnostic = Diagnostic::error(
                 "E0011",
@@ -213,6 +215,29 @@ impl<'o> Loader<'o> {
     }
 }
 
+/// Removes `.` and folds `dir/..` without touching the file system, keeping leading `..`.
+fn normalise(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(component),
+            },
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
+}
+
 fn read(path: &Path) -> Result<String, String> {
     if path.is_dir() {
         return Err("it is a directory".to_string());
@@ -221,4 +246,34 @@ fn read(path: &Path) -> Result<String, String> {
         std::io::ErrorKind::InvalidData => "it is not valid UTF-8".to_string(),
         _ => e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn include_paths_are_normalised_lexically() {
+        assert_eq!(
+            normalise(Path::new("app/../lib/x.thrift")),
+            PathBuf::from("lib/x.thrift")
+        );
+        assert_eq!(
+            normalise(Path::new("./a/./b.thrift")),
+            PathBuf::from("a/b.thrift")
+        );
+        assert_eq!(
+            normalise(Path::new("../lib/x.thrift")),
+            PathBuf::from("../lib/x.thrift")
+        );
+        assert_eq!(
+            normalise(Path::new("a/../../x.thrift")),
+            PathBuf::from("../x.thrift")
+        );
+        assert_eq!(
+            normalise(Path::new("/a/../x.thrift")),
+            PathBuf::from("/x.thrift")
+        );
+    }
 }

@@ -82,10 +82,15 @@ pub fn run(roots: Roots<'_>, options: &CheckOptions) -> Checked {
 }
 
 /// A file's names: its definitions and the files it includes, by the name used to qualify them.
+///
+/// Types and services share one namespace and constants have their own, as in Apache Thrift:
+/// a struct and a constant may have the same name.
 #[derive(Debug, Default)]
 pub(crate) struct Scope {
     pub(crate) definitions: BTreeMap<String, (DefinitionId, Span)>,
-    pub(crate) includes: BTreeMap<String, FileId>,
+    pub(crate) values: BTreeMap<String, (DefinitionId, Span)>,
+    /// Files by module name; more than one when included files share a base name.
+    pub(crate) includes: BTreeMap<String, Vec<(FileId, Span)>>,
 }
 
 /// State shared by the passes after loading.

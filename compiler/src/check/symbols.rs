@@ -2,8 +2,10 @@
 //! the modules it includes).
 //!
 //! Takes the parsed files; fills [`ir::Program`] with one entry per definition (bodies come
-//! later) and reports names defined twice in one file or written with a dot.
+//! later) and reports names defined twice in one file or written with a dot. Types and services
+//! share a namespace; constants have their own, as in Apache Thrift.
 
+use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
 use super::{Checker, Scope, annotations};
@@ -40,11 +42,35 @@ impl<'a> Checker<'a> {
                 ..ir::File::default()
             };
             let mut scope = Scope::default();
-            for (_, target) in &loaded.includes {
+            for (span, target) in &loaded.includes {
                 file.includes.push(*target);
-                scope
-                    .includes
-                    .insert(module_name(self.sources.name(*target)), *target);
+                let module = module_name(self.sources.name(*target));
+                let same_name = scope.includes.entry(module.clone()).or_default();
+                if let Some((first, first_span)) = same_name.first()
+                    && *first != *target
+                {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            "W0006",
+                            format!("two included files are both known as `{module}`"),
+                            *span,
+                            format!(
+                                "`{}` is also known as `{module}`",
+                                self.sources.name(*target)
+                            ),
+                        )
+                        .with_label(
+                            *first_span,
+                            format!("`{}` is known as `{module}`", self.sources.name(*first)),
+                        )
+                        .with_note(format!(
+                            "`{module}.Name` looks in both files; a name both define cannot be used"
+                        )),
+                    );
+                }
+                if !same_name.iter().any(|(f, _)| f == target) {
+                    same_name.push((*target, *span));
+                }
             }
             for header in &tree.headers {
                 match header {
@@ -54,11 +80,14 @@ impl<'a> Checker<'a> {
                         name,
                         annotations: list,
                         ..
-                    } => file.namespaces.push(ir::Namespace {
-                        scope: language.name.clone(),
-                        name: name.name.clone(),
-                        annotations: annotations(list),
-                    }),
+                    } => {
+                        self.check_namespace_scope(language);
+                        file.namespaces.push(ir::Namespace {
+                            scope: language.name.clone(),
+                            name: name.name.clone(),
+                            annotations: annotations(list),
+                        });
+                    }
                     Header::Include { .. } => {}
                 }
             }
@@ -76,7 +105,12 @@ impl<'a> Checker<'a> {
                         "dots are only for qualified references",
                     ));
                 }
-                match scope.definitions.entry(definition.name.name.clone()) {
+                let namespace = if matches!(definition.kind, DefinitionKind::Const { .. }) {
+                    &mut scope.values
+                } else {
+                    &mut scope.definitions
+                };
+                match namespace.entry(definition.name.name.clone()) {
                     Entry::Vacant(slot) => {
                         slot.insert((id, definition.name.span));
                     }
@@ -97,6 +131,25 @@ impl<'a> Checker<'a> {
             self.scopes.push(scope);
             self.program.files.push(file);
         }
+    }
+
+    /// Apache Thrift warns about a namespace for a language it has no generator for: usually a
+    /// misspelling, and the namespace then has no effect.
+    fn check_namespace_scope(&mut self, scope: &ast::Ident) {
+        let language = scope.name.split('.').next().unwrap_or_default();
+        if KNOWN_NAMESPACE_SCOPES.contains(&language) {
+            return;
+        }
+        let mut diagnostic = Diagnostic::warning(
+            "W0008",
+            format!("no generator is known for namespace scope `{language}`"),
+            scope.span,
+            "this namespace has no effect",
+        );
+        if let Some(similar) = closest(language, KNOWN_NAMESPACE_SCOPES.iter().copied()) {
+            diagnostic = diagnostic.with_note(format!("did you mean `{similar}`?"));
+        }
+        self.diagnostics.push(diagnostic);
     }
 
     fn declare_one(&mut self, file: ast::FileId, definition: &'a ast::Definition) -> DefinitionId {
@@ -177,18 +230,79 @@ impl<'a> Checker<'a> {
         id
     }
 
-    /// Finds a definition by a name written in `file`: local, or `module.Name` for an include.
+    /// Finds a type or service by a name written in `file`: local, or `module.Name` for an
+    /// include. Falls back to constants, so a constant used as a type can be named as such.
     pub(crate) fn lookup(&self, file: ast::FileId, name: &str) -> Option<DefinitionId> {
+        self.lookup_in(file, name, false)
+            .or_else(|| self.lookup_in(file, name, true))
+    }
+
+    /// Finds a constant by a name written in `file`, falling back to types (for `Enum.MEMBER`
+    /// and for naming what a value wrongly refers to).
+    pub(crate) fn lookup_value(&self, file: ast::FileId, name: &str) -> Option<DefinitionId> {
+        self.lookup_in(file, name, true)
+            .or_else(|| self.lookup_in(file, name, false))
+    }
+
+    fn lookup_in(&self, file: ast::FileId, name: &str, values: bool) -> Option<DefinitionId> {
+        fn namespace(scope: &Scope, values: bool) -> &BTreeMap<String, (DefinitionId, ast::Span)> {
+            if values {
+                &scope.values
+            } else {
+                &scope.definitions
+            }
+        }
         let scope = &self.scopes[file.0 as usize];
-        if let Some((id, _)) = scope.definitions.get(name) {
+        if let Some((id, _)) = namespace(scope, values).get(name) {
             return Some(*id);
         }
         let (module, rest) = name.split_once('.')?;
-        let included = scope.includes.get(module)?;
-        self.scopes[included.0 as usize]
-            .definitions
-            .get(rest)
-            .map(|(id, _)| *id)
+        let mut found = scope
+            .includes
+            .get(module)?
+            .iter()
+            .filter_map(|(included, _)| {
+                namespace(&self.scopes[included.0 as usize], values).get(rest)
+            });
+        let first = found.next().map(|(id, _)| *id);
+        // A name defined by two files known by the same module name is ambiguous.
+        if found.next().is_some() { None } else { first }
+    }
+
+    /// The error for `module.Name` when two included files known as `module` both define `Name`.
+    pub(crate) fn ambiguous_include(
+        &self,
+        file: ast::FileId,
+        name: &ast::Ident,
+    ) -> Option<Diagnostic> {
+        let (module, rest) = name.name.split_once('.')?;
+        let candidates: Vec<&(ast::FileId, ast::Span)> = self.scopes[file.0 as usize]
+            .includes
+            .get(module)?
+            .iter()
+            .filter(|(included, _)| {
+                let scope = &self.scopes[included.0 as usize];
+                scope.definitions.contains_key(rest) || scope.values.contains_key(rest)
+            })
+            .collect();
+        if candidates.len() < 2 {
+            return None;
+        }
+        let mut diagnostic = Diagnostic::error(
+            "E0049",
+            format!("`{}` is ambiguous", name.name),
+            name.span,
+            format!("more than one file known as `{module}` defines `{rest}`"),
+        );
+        for (included, span) in candidates {
+            diagnostic = diagnostic.with_label(
+                *span,
+                format!("`{}` is known as `{module}`", self.sources.name(*included)),
+            );
+        }
+        Some(diagnostic.with_note(
+            "Apache Thrift picks one of them silently; rename one file or the definition",
+        ))
     }
 
     /// A hint for a name that was not found: a qualified spelling that would work, why the
@@ -208,11 +322,13 @@ impl<'a> Checker<'a> {
                 "`{module}` is not the name of a file included here"
             ));
         }
-        for (module, included) in &scope.includes {
-            if self.scopes[included.0 as usize]
-                .definitions
-                .contains_key(name)
-            {
+        for (module, included) in scope
+            .includes
+            .iter()
+            .flat_map(|(module, files)| files.iter().map(move |(f, _)| (module, f)))
+        {
+            let there = &self.scopes[included.0 as usize];
+            if there.definitions.contains_key(name) || there.values.contains_key(name) {
                 return Some(format!(
                     "`{name}` is defined in an included file: write `{module}.{name}`"
                 ));
@@ -225,19 +341,72 @@ impl<'a> Checker<'a> {
         let local = scope
             .definitions
             .iter()
+            .chain(&scope.values)
             .filter(|(_, (id, _))| wanted(id))
             .map(|(n, _)| n.clone());
-        let qualified = scope.includes.iter().flat_map(|(module, included)| {
-            self.scopes[included.0 as usize]
-                .definitions
-                .iter()
-                .filter(|(_, (id, _))| wanted(id))
-                .map(move |(n, _)| format!("{module}.{n}"))
-        });
-        let candidates: Vec<String> = local.chain(qualified).collect();
+        let mut candidates: Vec<String> = local.collect();
+        for (module, files) in &scope.includes {
+            for (included, _) in files {
+                let there = &self.scopes[included.0 as usize];
+                candidates.extend(
+                    there
+                        .definitions
+                        .iter()
+                        .chain(&there.values)
+                        .filter(|(_, (id, _))| wanted(id))
+                        .map(|(n, _)| format!("{module}.{n}")),
+                );
+            }
+        }
         closest(name, candidates.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"))
     }
 }
+
+/// Namespace scopes that name a language: every generator Apache Thrift has shipped (its
+/// 0.17 compiler warns about the ones it no longer has, which older IDLs still name), `*` for
+/// all of them, `smalltalk` (an old spelling of `st`) and the scopes fbthrift adds.
+const KNOWN_NAMESPACE_SCOPES: &[&str] = &[
+    "*",
+    "as3",
+    "c_glib",
+    "cl",
+    "cocoa",
+    "cpp",
+    "cpp2",
+    "csharp",
+    "d",
+    "dart",
+    "delphi",
+    "erl",
+    "go",
+    "gv",
+    "hack",
+    "haxe",
+    "hs",
+    "html",
+    "java",
+    "javame",
+    "js",
+    "json",
+    "kotlin",
+    "lua",
+    "markdown",
+    "netcore",
+    "netstd",
+    "ocaml",
+    "perl",
+    "php",
+    "py",
+    "py3",
+    "rb",
+    "rs",
+    "rust",
+    "smalltalk",
+    "st",
+    "swift",
+    "xml",
+    "xsd",
+];
 
 /// Spelling suggestions stop after this many diagnostics.
 const MAX_SPELLING_SUGGESTIONS: usize = 100;

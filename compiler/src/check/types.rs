@@ -81,15 +81,24 @@ impl<'a> Checker<'a> {
                     DefinitionId::Service(_) => "a service",
                     _ => "a constant",
                 };
-                self.error(Diagnostic::error(
+                let mut diagnostic = Diagnostic::error(
                     "E0028",
                     format!("`{}` is {what}, not a type", name.name),
                     name.span,
                     "expected a type",
-                ));
+                );
+                if matches!(other, DefinitionId::Service(_)) {
+                    diagnostic = diagnostic
+                        .with_note("a service can be extended, but values cannot have its type");
+                }
+                self.error(diagnostic);
                 None
             }
             None => {
+                if let Some(ambiguous) = self.ambiguous_include(file, name) {
+                    self.error(ambiguous);
+                    return None;
+                }
                 let mut diagnostic = Diagnostic::error(
                     "E0020",
                     format!("unknown type `{}`", name.name),
@@ -219,7 +228,10 @@ impl<'a> Checker<'a> {
                 &self.program.typedefs[next].name,
             );
             if i > 0 {
-                diagnostic = diagnostic.with_label(name_span(*member, self), "");
+                diagnostic = diagnostic.with_label(
+                    name_span(*member, self),
+                    format!("`{from}` is defined in terms of `{to}` here"),
+                );
             }
             diagnostic = diagnostic.with_note(format!("`{from}` is defined in terms of `{to}`"));
         }

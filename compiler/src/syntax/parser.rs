@@ -199,12 +199,68 @@ fn syntax_error(
         format!("expected {}, found {found}", join_alternatives(&expected))
     };
     let width = found_width(rest);
-    Diagnostic::error(
+    let mut diagnostic = Diagnostic::error(
         "E0001",
         message,
         Span::new(file, pos, pos + width),
         "unexpected here",
-    )
+    );
+    // A definition (or the end of the file) where a `}` was expected: the brace of the
+    // definition being read was never closed, which is worth pointing at.
+    let starts_next_definition = rest.is_empty()
+        || (text[..pos].ends_with('\n')
+            && next_definition_line(text, pos.saturating_sub(1)) == Some(pos));
+    if expected.contains(&"`}`")
+        && starts_next_definition
+        && let Some(open) = innermost_open_brace(&text[..pos])
+    {
+        let before = if rest.is_empty() {
+            "the end of the file"
+        } else {
+            "the next definition"
+        };
+        diagnostic = diagnostic
+            .with_label(
+                Span::new(file, open, open + 1),
+                format!("this `{{` is not closed before {before}"),
+            )
+            .with_note("add `}` where the definition ends");
+    }
+    diagnostic
+}
+
+/// The offset of the last `{` in `text` that no `}` closes, skipping comments and strings.
+fn innermost_open_brace(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut open = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => open.push(i),
+            b'}' => {
+                open.pop();
+            }
+            b'#' => i = text[i..].find('\n').map_or(bytes.len(), |n| i + n),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 1);
+            }
+            quote @ (b'"' | b'\'') => {
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j] != quote && bytes[j] != b'\n' {
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.pop()
 }
 
 trait TrimCr {
@@ -258,11 +314,10 @@ fn expected_phrases(error: &pest::error::Error<Rule>) -> Vec<&'static str> {
     if phrases.contains(&"annotations `(...)`") {
         phrases.retain(|p| *p != "`(`");
     }
-    // The xsd_* markers are legal after every field but rarely meant; name them only when
-    // nothing else could follow.
-    let xsd = |p: &&str| p.starts_with("`xsd_");
-    if phrases.iter().filter(|p| !xsd(p)).count() >= 2 {
-        phrases.retain(|p| !xsd(p));
+    // After a field, annotations and the xsd_* markers may follow; one phrase covers them all.
+    if phrases.iter().any(|p| p.starts_with("`xsd_")) {
+        phrases.retain(|p| !p.starts_with("`xsd_") && !matches!(*p, "annotations `(...)`" | "`(`"));
+        phrases.push(FIELD_MODIFIERS);
     }
     let mut seen = Vec::new();
     for phrase in phrases {
@@ -270,13 +325,25 @@ fn expected_phrases(error: &pest::error::Error<Rule>) -> Vec<&'static str> {
             seen.push(phrase);
         }
     }
-    // Descriptions first, then keywords, then punctuation (one character between backticks).
-    seen.sort_by_key(|p| match (p.starts_with('`'), p.len()) {
-        (false, _) => 0,
-        (true, 3) => 2,
-        (true, _) => 1,
-    });
+    seen.sort_by_key(|p| usefulness(p));
     seen
+}
+
+/// The phrase for what may follow a field's type and name: annotations and the xsd markers.
+const FIELD_MODIFIERS: &str = "field modifiers";
+
+/// Most useful first: what the user most likely meant to write, then what closes the current
+/// block, then other descriptions, keywords, punctuation, and optional decorations last.
+fn usefulness(phrase: &str) -> u8 {
+    match phrase {
+        "a definition" | "a field" | "a function" | "an enum member" | "a constant value"
+        | "a map entry" | "an annotation" => 0,
+        "`}`" | "`)`" | "`]`" | "`>`" => 1,
+        FIELD_MODIFIERS | "annotations `(...)`" => 5,
+        p if !p.starts_with('`') => 2,
+        p if p.len() > 3 => 3,
+        _ => 4,
+    }
 }
 
 fn join_alternatives(items: &[&str]) -> String {

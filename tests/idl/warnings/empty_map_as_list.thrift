@@ -1,0 +1,2 @@
+// An empty map constant written as an empty list.
+const map<string, i32> LIMITS = []
