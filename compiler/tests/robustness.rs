@@ -167,3 +167,30 @@ fn unclosed_comment_at_the_end_of_a_large_file_is_reported() {
         checked.render()
     );
 }
+
+#[test]
+fn a_long_chain_of_services_redefining_one_function_reports_each_against_its_base() {
+    // Every service redefines `f` from its base: one error each, naming the nearest ancestor,
+    // and no recursion as deep as the chain.
+    let count = 20_000;
+    let mut text = String::from("service S0 { void f() }\n");
+    for i in 1..count {
+        text.push_str(&format!("service S{i} extends S{} {{ void f() }}\n", i - 1));
+    }
+    let checked = check_source("chain.thrift", &text, &CheckOptions::default());
+    let redefinitions = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "E0047")
+        .count();
+    assert_eq!(redefinitions, count - 1);
+    let last = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains(&format!("`S{}` extends", count - 1)))
+        .expect("the last service is reported");
+    assert_eq!(
+        last.secondary[0].message,
+        format!("inherited from `S{}` here", count - 2)
+    );
+}
