@@ -77,7 +77,8 @@ impl Builder {
         self
     }
 
-    /// Writes into `dir` instead of `OUT_DIR`.
+    /// Writes into `dir` instead of `OUT_DIR`. The `mod.rs` written there then declares the modules as
+    /// files beside it (`pub mod calculator;`), so `dir` can be a module of the crate's source tree.
     pub fn out_dir(&mut self, dir: impl AsRef<Path>) -> &mut Self {
         self.out_dir = Some(dir.as_ref().to_path_buf());
         self
@@ -111,10 +112,10 @@ impl Builder {
     /// rewritten when their content changes, so cargo does not rebuild needlessly.
     pub fn compile(&self, files: &[impl AsRef<Path>]) -> Result<(), BuildError> {
         let roots: Vec<PathBuf> = files.iter().map(|f| f.as_ref().to_path_buf()).collect();
-        let out_dir = match &self.out_dir {
-            Some(dir) => dir.clone(),
+        let (out_dir, layout) = match &self.out_dir {
+            Some(dir) => (dir.clone(), ModLayout::Files),
             None => std::env::var_os("OUT_DIR")
-                .map(PathBuf::from)
+                .map(|dir| (PathBuf::from(dir), ModLayout::OutDir))
                 .ok_or(BuildError::NoOutDir)?,
         };
         let check = CheckOptions {
@@ -134,6 +135,12 @@ impl Builder {
             Some(program) if !checked.has_errors() => program,
             _ => return Err(BuildError::Check(Box::new(checked))),
         };
+        if self.emit_rerun && !checked.diagnostics.is_empty() {
+            // Warnings would otherwise vanish: cargo shows a build script's output only when it fails.
+            for line in checked.render().lines() {
+                println!("cargo:warning={line}");
+            }
+        }
         let generated = rust::generate(program, &self.options);
         std::fs::create_dir_all(&out_dir).map_err(|error| BuildError::Io {
             path: out_dir.clone(),
@@ -144,7 +151,7 @@ impl Builder {
         }
         write_if_changed(
             &out_dir.join("mod.rs"),
-            &rust::mod_file(&generated, ModLayout::OutDir),
+            &rust::mod_file(&generated, layout),
         )
     }
 }
