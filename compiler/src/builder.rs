@@ -149,10 +149,7 @@ impl Builder {
         for file in &generated {
             write_if_changed(&out_dir.join(&file.path), &file.code)?;
         }
-        write_if_changed(
-            &out_dir.join("mod.rs"),
-            &rust::mod_file(&generated, layout),
-        )
+        write_if_changed(&out_dir.join("mod.rs"), &rust::mod_file(&generated, layout))
     }
 }
 
