@@ -66,6 +66,35 @@ pub fn read_list<R: Reader, T>(
     Ok(items)
 }
 
+macro_rules! fixed_width_lists {
+    ($($read:ident, $write:ident, $read_elements:ident, $write_elements:ident, $ty:ty, $ttype:ident;)*) => {$(
+        #[doc = concat!("Reads a `list<", stringify!($ttype), ">` in one bulk conversion where the protocol allows.")]
+        #[inline]
+        pub fn $read<R: Reader>(reader: &mut R) -> Result<Vec<$ty>, DecodeError> {
+            let header = reader.read_list_begin()?;
+            check_element(reader, header.len, TType::$ttype, header.elem)?;
+            let mut items = Vec::with_capacity(header.len);
+            reader.$read_elements(header.len, &mut items)?;
+            reader.read_list_end()?;
+            Ok(items)
+        }
+
+        #[doc = concat!("Writes a `list<", stringify!($ttype), ">` in one bulk conversion where the protocol allows.")]
+        #[inline]
+        pub fn $write<W: Writer>(writer: &mut W, items: &[$ty]) -> Result<(), EncodeError> {
+            writer.write_list_begin(TType::$ttype, items.len())?;
+            writer.$write_elements(items)?;
+            writer.write_list_end()
+        }
+    )*};
+}
+
+fixed_width_lists! {
+    read_i32_list, write_i32_list, read_i32_elements, write_i32_elements, i32, I32;
+    read_i64_list, write_i64_list, read_i64_elements, write_i64_elements, i64, I64;
+    read_double_list, write_double_list, read_double_elements, write_double_elements, f64, Double;
+}
+
 fn read_set_into<R: Reader, T>(
     reader: &mut R,
     elem: TType,

@@ -207,6 +207,63 @@ impl<B: WriteBuf> Writer for BinaryWriter<B> {
     fn write_map_end(&mut self) -> Result<(), EncodeError> {
         Ok(())
     }
+
+    #[inline]
+    fn write_i32_elements(&mut self, values: &[i32]) -> Result<(), EncodeError> {
+        write_blocks(&mut self.buf, values, |value| value.to_be_bytes());
+        Ok(())
+    }
+
+    #[inline]
+    fn write_i64_elements(&mut self, values: &[i64]) -> Result<(), EncodeError> {
+        write_blocks(&mut self.buf, values, |value| value.to_be_bytes());
+        Ok(())
+    }
+
+    #[inline]
+    fn write_double_elements(&mut self, values: &[f64]) -> Result<(), EncodeError> {
+        write_blocks(&mut self.buf, values, |value| value.to_be_bytes());
+        Ok(())
+    }
+}
+
+/// Appends fixed-width values converted in stack blocks: one append per block rather than per value, and a
+/// conversion loop the compiler can vectorise.
+#[inline]
+fn write_blocks<B: WriteBuf, T: Copy, const N: usize>(
+    buf: &mut B,
+    values: &[T],
+    to_bytes: impl Fn(T) -> [u8; N],
+) {
+    const BLOCK_BYTES: usize = 512;
+    let mut block = [0_u8; BLOCK_BYTES];
+    for run in values.chunks(BLOCK_BYTES / N) {
+        for (out, &value) in block.chunks_exact_mut(N).zip(run) {
+            out.copy_from_slice(&to_bytes(value));
+        }
+        buf.push_slice(&block[..run.len() * N]);
+    }
+}
+
+/// Converts `len` fixed-width values from the front of `input` in one pass after one bounds check.
+#[inline]
+fn read_blocks<S: ReadBuf, T, const N: usize>(
+    input: &mut S,
+    len: usize,
+    out: &mut Vec<T>,
+    from_bytes: impl Fn([u8; N]) -> T,
+) -> Result<(), DecodeError> {
+    let wanted = len.saturating_mul(N);
+    let Some(bytes) = input.chunk().get(..wanted) else {
+        return Err(unexpected_eof(input, "list element", wanted));
+    };
+    out.extend(bytes.chunks_exact(N).map(|chunk| {
+        let mut word = [0_u8; N];
+        word.copy_from_slice(chunk);
+        from_bytes(word)
+    }));
+    input.advance(wanted);
+    Ok(())
 }
 
 /// Reads the binary protocol from untrusted input, enforcing [`Limits`].
@@ -528,6 +585,21 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
     #[inline]
     fn position(&self) -> usize {
         self.input.consumed()
+    }
+
+    #[inline]
+    fn read_i32_elements(&mut self, len: usize, out: &mut Vec<i32>) -> Result<(), DecodeError> {
+        read_blocks(&mut self.input, len, out, i32::from_be_bytes)
+    }
+
+    #[inline]
+    fn read_i64_elements(&mut self, len: usize, out: &mut Vec<i64>) -> Result<(), DecodeError> {
+        read_blocks(&mut self.input, len, out, i64::from_be_bytes)
+    }
+
+    #[inline]
+    fn read_double_elements(&mut self, len: usize, out: &mut Vec<f64>) -> Result<(), DecodeError> {
+        read_blocks(&mut self.input, len, out, f64::from_be_bytes)
     }
 }
 

@@ -187,6 +187,27 @@ pub trait Writer {
     fn write_map_begin(&mut self, key: TType, value: TType, len: usize) -> Result<(), EncodeError>;
     /// Ends a map.
     fn write_map_end(&mut self) -> Result<(), EncodeError>;
+
+    /// Writes the elements of a `list<i32>` after its header. Fixed-width protocols override it to convert
+    /// the whole run in blocks instead of one append per element.
+    #[inline]
+    fn write_i32_elements(&mut self, values: &[i32]) -> Result<(), EncodeError> {
+        values.iter().try_for_each(|&value| self.write_i32(value))
+    }
+
+    /// Writes the elements of a `list<i64>` after its header (see [`Writer::write_i32_elements`]).
+    #[inline]
+    fn write_i64_elements(&mut self, values: &[i64]) -> Result<(), EncodeError> {
+        values.iter().try_for_each(|&value| self.write_i64(value))
+    }
+
+    /// Writes the elements of a `list<double>` after its header (see [`Writer::write_i32_elements`]).
+    #[inline]
+    fn write_double_elements(&mut self, values: &[f64]) -> Result<(), EncodeError> {
+        values
+            .iter()
+            .try_for_each(|&value| self.write_double(value))
+    }
 }
 
 /// Reads Thrift values in one protocol from untrusted input.
@@ -238,6 +259,34 @@ pub trait Reader {
     fn read_map_end(&mut self) -> Result<(), DecodeError>;
     /// The byte offset of the next unread byte, for error context.
     fn position(&self) -> usize;
+
+    /// Reads the `len` elements of a `list<i32>` whose header has been read, appending them to `out`.
+    /// Fixed-width protocols override it to check the bytes once and convert the whole run at once.
+    #[inline]
+    fn read_i32_elements(&mut self, len: usize, out: &mut Vec<i32>) -> Result<(), DecodeError> {
+        for _ in 0..len {
+            out.push(self.read_i32()?);
+        }
+        Ok(())
+    }
+
+    /// Reads the elements of a `list<i64>` (see [`Reader::read_i32_elements`]).
+    #[inline]
+    fn read_i64_elements(&mut self, len: usize, out: &mut Vec<i64>) -> Result<(), DecodeError> {
+        for _ in 0..len {
+            out.push(self.read_i64()?);
+        }
+        Ok(())
+    }
+
+    /// Reads the elements of a `list<double>` (see [`Reader::read_i32_elements`]).
+    #[inline]
+    fn read_double_elements(&mut self, len: usize, out: &mut Vec<f64>) -> Result<(), DecodeError> {
+        for _ in 0..len {
+            out.push(self.read_double()?);
+        }
+        Ok(())
+    }
 
     /// Reads and discards one value of type `ttype` (unknown fields). Depth is bounded by the container and
     /// struct reads it goes through.

@@ -303,7 +303,10 @@ impl Context<'_> {
             let field_wire = &field.name;
             let id = super::types::int_literal(i64::from(field.id));
             if field.requiredness == Requiredness::Optional {
-                let write = self.write_expr(&field.ty, quote!(value), true);
+                let write = self
+                    .fixed_width_list(&field.ty, "write")
+                    .map(|write| quote!(rt::#write(w, value)))
+                    .unwrap_or_else(|| self.write_expr(&field.ty, quote!(value), true));
                 quote! {
                     if let Some(value) = &self.#field_ident {
                         w.write_field_begin(#field_wire, #ttype, #id)?;
@@ -312,7 +315,12 @@ impl Context<'_> {
                     }
                 }
             } else {
-                let write = self.write_expr(&field.ty, quote!(self.#field_ident), false);
+                let write = self
+                    .fixed_width_list(&field.ty, "write")
+                    .map(|write| quote!(rt::#write(w, &self.#field_ident)))
+                    .unwrap_or_else(|| {
+                        self.write_expr(&field.ty, quote!(self.#field_ident), false)
+                    });
                 quote! {
                     w.write_field_begin(#field_wire, #ttype, #id)?;
                     #write?;
@@ -338,7 +346,10 @@ impl Context<'_> {
             let local = ident(local);
             let field_ident = ident(field_name);
             let boxed = self.needs_box(def.id, &field.ty, field.reference);
-            let read = self.read_expr(&field.ty, def.file, boxed);
+            let read = self
+                .fixed_width_list(&field.ty, "read")
+                .map(|read| quote!(rt::#read(r)))
+                .unwrap_or_else(|| self.read_expr(&field.ty, def.file, boxed));
             let id = super::types::int_literal(i64::from(field.id));
             let ttype = self.ttype(&field.ty);
             let direct = field.requiredness == Requiredness::Default && self.is_scalar(&field.ty);
@@ -406,6 +417,24 @@ impl Context<'_> {
                 }
             }
         }
+    }
+
+    /// For a `list` of `i32`, `i64` or `double`, the runtime helper (`read_i64_list`, `write_i64_list`, ...)
+    /// that hands the whole run to the protocol at once: fixed-width protocols convert it in one pass.
+    fn fixed_width_list(&self, ty: &Type, direction: &str) -> Option<proc_macro2::Ident> {
+        let TypeKind::List { element, .. } = &self.program.resolve(ty).kind else {
+            return None;
+        };
+        let element = match self.program.resolve(element).kind {
+            TypeKind::I32 => "i32",
+            TypeKind::I64 => "i64",
+            TypeKind::Double => "double",
+            _ => return None,
+        };
+        Some(proc_macro2::Ident::new(
+            &format!("{direction}_{element}_list"),
+            proc_macro2::Span::call_site(),
+        ))
     }
 
     /// The zero value of a scalar type, as `Default::default()` gives it.
