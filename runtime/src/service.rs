@@ -183,8 +183,14 @@ impl<E> CallError<E> {
     }
 }
 
-/// Serves requests: decodes a request in `protocol`, calls the handler, encodes the reply (`None` for a oneway
-/// call or a request too broken to answer). Generated `{Service}Processor`s implement it.
+/// Serves requests: decodes a request in `protocol`, calls the handler, encodes the reply. Generated
+/// `{Service}Processor`s implement it.
+///
+/// `None` means there is nothing to send: the call was oneway, or the message header itself could not be read.
+/// A reply to an unreadable header could carry no trustworthy seqid or name for the client to match it
+/// against (the seqid is the header's last field in the binary protocol, and a header that fails is not
+/// known to be ours at all), so none is invented; like Apache Thrift's servers, a transport should close the
+/// connection, whose byte stream has lost its framing.
 pub trait Processor: Send + Sync + 'static {
     /// Processes one request message.
     fn process(
@@ -457,7 +463,8 @@ pub struct IncomingCall<C: Codec> {
 }
 
 impl<C: Codec> IncomingCall<C> {
-    /// Reads the envelope of `request`.
+    /// Reads the envelope of `request`. When it fails no reply is possible (see [`Processor`]), and generated
+    /// processors answer `None`.
     pub fn read(request: Bytes) -> Result<Self, DecodeError> {
         let (header, reader) = read_call::<C>(request)?;
         Ok(IncomingCall { header, reader })

@@ -294,6 +294,22 @@ async fn undecodable_arguments_get_a_protocol_error() {
     }
 }
 
+#[tokio::test]
+async fn a_request_whose_envelope_cannot_be_read_gets_no_reply() {
+    for protocol in PROTOCOLS {
+        let processor = CalculatorProcessor::new(Handler::default());
+        // Cut inside the envelope: neither the seqid nor the name can be trusted, so there is nothing a client
+        // could match a reply against; the transport is left to close the connection.
+        let request = encode_call(protocol, "add", MessageType::Call, 5);
+        for cut in [0, 1, 3] {
+            let reply = processor
+                .process(protocol, request.clone().freeze().slice(..cut))
+                .await;
+            assert!(reply.is_none(), "{protocol:?}, {cut} bytes");
+        }
+    }
+}
+
 fn decode_exception(protocol: Protocol, reply: Bytes) -> (MessageHeader, ApplicationException) {
     fn read<R: Reader>(r: &mut R) -> (MessageHeader, ApplicationException) {
         let header = r.read_message_begin().unwrap();

@@ -209,7 +209,11 @@ fn space_items(code: &str) -> String {
             || next_trimmed.starts_with("impl")
             || next_trimmed.starts_with("pub ");
         let blank = match indent {
-            0 => (closes || line.ends_with(';')) && !next.is_empty() && next_indent == 0,
+            0 => {
+                (closes || line.ends_with(';') || line.ends_with("{}"))
+                    && !next.is_empty()
+                    && next_indent == 0
+            }
             4 => {
                 next_indent == 4
                     && item_start
@@ -434,6 +438,18 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The IDL doc comment, or `fallback` for a definition the IDL leaves undocumented, so that generated code
+/// passes `missing_docs` in the user's crate.
+pub(crate) fn doc_or(doc: Option<&str>, fallback: impl FnOnce() -> String) -> TokenStream {
+    match doc {
+        Some(doc) => doc_attrs(Some(doc)),
+        None => {
+            let line = format!(" {}", fallback());
+            quote! { #[doc = #line] }
+        }
+    }
+}
+
 /// `#[doc = "..."]` lines for an IDL doc comment.
 pub(crate) fn doc_attrs(doc: Option<&str>) -> TokenStream {
     let Some(doc) = doc else {
@@ -456,8 +472,8 @@ mod tests {
 
     #[test]
     fn blank_lines_separate_items_and_members_but_not_doc_lines() {
-        let code = "/// One;\n/// two.\npub struct A;\nimpl A {\n    pub const X: i32 = 1;\n    pub const Y: i32 = 2;\n    fn a() {}\n    fn b() {\n        f();\n    }\n    fn c() {}\n}\nuse x;\n";
-        let expected = "/// One;\n/// two.\npub struct A;\n\nimpl A {\n    pub const X: i32 = 1;\n    pub const Y: i32 = 2;\n\n    fn a() {}\n    fn b() {\n        f();\n    }\n\n    fn c() {}\n}\n\nuse x;\n";
+        let code = "/// One;\n/// two.\npub struct A;\nimpl A {\n    pub const X: i32 = 1;\n    pub const Y: i32 = 2;\n    fn a() {}\n    fn b() {\n        f();\n    }\n    fn c() {}\n}\nuse x;\npub struct B {}\nimpl B {}\n";
+        let expected = "/// One;\n/// two.\npub struct A;\n\nimpl A {\n    pub const X: i32 = 1;\n    pub const Y: i32 = 2;\n\n    fn a() {}\n    fn b() {\n        f();\n    }\n\n    fn c() {}\n}\n\nuse x;\n\npub struct B {}\n\nimpl B {}\n";
         assert_eq!(space_items(code), expected);
     }
 }

@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::codec::StructDef;
 use super::names::{self, Scope, ident};
-use super::{Context, doc_attrs};
+use super::{Context, doc_or};
 use crate::ir::{Field, FileId, Function, Requiredness, ServiceId, StructKind, Type, TypeKind};
 
 /// What the generated code calls one function, wherever it is named from.
@@ -178,7 +178,12 @@ impl Context<'_> {
         let variants = f.throws.iter().zip(&variant_names).map(|(t, v)| {
             let v = ident(v);
             let ty = self.rust_type(&t.ty, file);
-            let doc = doc_attrs(t.doc.as_deref());
+            let doc = doc_or(t.doc.as_deref(), || {
+                format!(
+                    "The `{}` exception `{service}.{}` declares.",
+                    t.name, f.name
+                )
+            });
             quote!(#doc #v(#ty))
         });
         let display_arms = variant_names.iter().map(|v| {
@@ -228,17 +233,26 @@ impl Context<'_> {
     fn handler_trait(&self, id: ServiceId, function_names: &[FunctionNames]) -> TokenStream {
         let s = self.program.service(id);
         let name = ident(&self.service_names[id.index()]);
-        let doc = doc_attrs(s.doc.as_deref());
+        let source = &self.program.file(s.file).path;
+        let doc = doc_or(s.doc.as_deref(), || {
+            let short = source.rsplit(['/', '\\']).next().unwrap_or(source);
+            format!(
+                "The `{}` service from `{short}`: implement it to serve the service.",
+                s.name
+            )
+        });
         let parent = s.extends.map(|p| {
             let path = self.path(
                 self.program.service(p).file,
                 &self.service_names[p.index()],
                 s.file,
             );
-            quote!(#path +)
+            quote!(#path)
         });
+        // The parent trait already carries `Send + Sync + 'static`.
+        let bounds = parent.unwrap_or_else(|| quote!(Send + Sync + 'static));
         let methods = s.functions.iter().zip(function_names).map(|(f, fnames)| {
-            let doc = doc_attrs(f.doc.as_deref());
+            let doc = doc_or(f.doc.as_deref(), || format!("Serves `{}.{}`.", s.name, f.name));
             let method = ident(&fnames.method);
             let params = self.params(f, s.file);
             let ret = self.return_type(f.returns.as_ref(), s.file);
@@ -253,7 +267,7 @@ impl Context<'_> {
         });
         quote! {
             #doc
-            pub trait #name: #parent Send + Sync + 'static {
+            pub trait #name: #bounds {
                 #(#methods)*
             }
         }
@@ -356,11 +370,8 @@ impl Context<'_> {
                 let value = build("success", quote!(success));
                 quote!(Ok(success) => #value,)
             } else {
-                let inits = result_names.iter().map(|n| {
-                    let field = ident(n);
-                    quote!(#field: None)
-                });
-                quote!(Ok(()) => #result_path { #(#inits),* },)
+                let value = empty_or_literal(&result_path, &result_names, |field| quote!(#field: None));
+                quote!(Ok(()) => #value,)
             };
             let errors = match &fnames.exception {
                 Some(exception) => {
@@ -463,12 +474,15 @@ impl Context<'_> {
         let methods = self.all_functions(id).into_iter().map(|(owner, f, fnames)| {
             let owner_file = self.program.service(owner).file;
             let wire = &f.name;
-            let doc = doc_attrs(f.doc.as_deref());
+            let doc = doc_or(f.doc.as_deref(), || {
+                let owner_name = &self.program.service(owner).name;
+                format!("Calls `{owner_name}.{}`.", f.name)
+            });
             let method = ident(&fnames.method);
             let params = self.params(f, file);
-            let arg_names: Vec<_> = self.field_names(&f.params).iter().map(|n| ident(n)).collect();
+            let arg_names = self.field_names(&f.params);
             let args_path = self.path(owner_file, &fnames.args, file);
-            let args = quote!(#args_path { #(#arg_names),* });
+            let args = empty_or_literal(&args_path, &arg_names, |name| quote!(#name));
             let allow = (f.params.len() >= 7)
                 .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "one argument per IDL argument")]));
             if f.oneway {
@@ -541,5 +555,20 @@ impl Context<'_> {
                 #(#methods)*
             }
         }
+    }
+}
+
+/// `path { field, ... }`, or `path::default()` when there are no fields and the path names another module:
+/// prettyplease splits an empty struct literal with a long path over two lines.
+fn empty_or_literal(
+    path: &TokenStream,
+    fields: &[String],
+    init: impl Fn(proc_macro2::Ident) -> TokenStream,
+) -> TokenStream {
+    if fields.is_empty() && path.to_string().contains("::") {
+        quote!(#path::default())
+    } else {
+        let inits = fields.iter().map(|name| init(ident(name)));
+        quote!(#path { #(#inits),* })
     }
 }

@@ -265,8 +265,9 @@ impl Context<'_> {
             (TypeKind::List { element, .. }, ConstValue::List(items)) => {
                 let items = items
                     .iter()
-                    .map(|item| self.value_expr(element, item, from));
-                quote!(vec![#(#items),*])
+                    .map(|item| self.value_expr(element, item, from))
+                    .collect();
+                list_expr(items)
             }
             (TypeKind::Set { element, .. }, ConstValue::List(items)) => {
                 let kind = self.collection(element);
@@ -275,7 +276,7 @@ impl Context<'_> {
                     .map(|item| self.value_expr(element, item, from))
                     .collect();
                 match kind {
-                    Collection::Vec => quote!(vec![#(#items),*]),
+                    Collection::Vec => list_expr(items),
                     Collection::BTree if items.is_empty() => quote!(rt::BTreeSet::new()),
                     Collection::Hash if items.is_empty() => quote!(rt::HashSet::new()),
                     Collection::BTree => quote!(rt::BTreeSet::from([#(#items),*])),
@@ -293,7 +294,7 @@ impl Context<'_> {
                     })
                     .collect();
                 match kind {
-                    Collection::Vec => quote!(vec![#(#entries),*]),
+                    Collection::Vec => list_expr(entries),
                     Collection::BTree if entries.is_empty() => quote!(rt::BTreeMap::new()),
                     Collection::Hash if entries.is_empty() => quote!(rt::HashMap::new()),
                     Collection::BTree => quote!(rt::BTreeMap::from([#(#entries),*])),
@@ -383,6 +384,16 @@ impl Context<'_> {
     }
 }
 
+/// A `Vec` holding `items`. Not `vec![...]`: prettyplease prints a macro's tokens as they come, so
+/// `-300.0` would read `- 300.0` and struct literals would not be laid out.
+fn list_expr(items: Vec<TokenStream>) -> TokenStream {
+    if items.is_empty() {
+        quote!(Vec::new())
+    } else {
+        quote!(Vec::from([#(#items),*]))
+    }
+}
+
 /// An integer literal; negative values as a negation so every width parses.
 pub(crate) fn int_literal(value: i64) -> TokenStream {
     if value == i64::MIN {
@@ -434,4 +445,22 @@ fn uuid_expr(text: &str) -> TokenStream {
     }
     let bytes = bytes.iter().map(|b| Literal::u8_unsuffixed(*b));
     quote!(rt::Uuid::from_bytes([#(#bytes),*]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{float_literal, int_literal, list_expr};
+    use quote::quote;
+
+    #[test]
+    fn lists_of_negative_numbers_print_as_written() {
+        let list = list_expr(vec![
+            float_literal(-300.0),
+            int_literal(-3),
+            float_literal(2.5),
+        ]);
+        let file = syn::parse2(quote!(const X: () = #list;)).expect("a valid item");
+        let code = prettyplease::unparse(&file);
+        assert!(code.contains("Vec::from([-300.0, -3, 2.5])"), "{code}");
+    }
 }
