@@ -2,6 +2,7 @@
 //! alone (and on a path the user can point elsewhere). Not a stable API for hand-written code.
 
 pub use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+pub use std::error::Error;
 pub use std::fmt;
 pub use std::future::Future;
 pub use std::sync::{Arc, LazyLock};

@@ -15,7 +15,5 @@
 //!
 //! The generated sources themselves are in `$OUT_DIR/<module>.rs`.
 #![deny(warnings)]
-// The IDL documents only some of its definitions and fields; the rest have nothing to say.
-#![allow(missing_docs)]
 
 include!(concat!(env!("OUT_DIR"), "/mod.rs"));

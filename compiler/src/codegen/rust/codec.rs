@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::names::{self, Scope, ident};
-use super::{Context, doc_attrs};
+use super::{Context, doc_or, source_name};
 use crate::ir::{
     ConstValue, EnumId, Field, FileId, Requiredness, StructId, StructKind, Type, TypeKind,
 };
@@ -69,6 +69,17 @@ fn approx_allow<'v>(values: impl IntoIterator<Item = &'v ConstValue>) -> TokenSt
     }
 }
 
+/// A field's IDL doc comment, or its id and IDL name.
+fn field_doc(field: &Field) -> TokenStream {
+    doc_or(field.doc.as_deref(), || {
+        if field.implicit_id {
+            format!("Field `{}`.", field.name)
+        } else {
+            format!("Field {}, `{}`.", field.id, field.name)
+        }
+    })
+}
+
 /// True if `value` is what `Default::default()` gives for `ty` anyway.
 fn is_trivial_default(value: &ConstValue) -> bool {
     match value {
@@ -112,6 +123,7 @@ impl Context<'_> {
             .collect()
     }
 
+    /// `partial` leaves out `Eq`, `Hash` and the orderings, which a `double` or unordered collection rules out.
     fn derives(&self, partial: bool, default: bool) -> TokenStream {
         let serde = self.serde_derive();
         let default = default.then(|| quote!(Default,));
@@ -169,7 +181,15 @@ impl Context<'_> {
             wire_name: s.name.clone(),
             kind: s.kind,
             fields: &s.fields,
-            doc: doc_attrs(s.doc.as_deref()),
+            doc: doc_or(s.doc.as_deref(), || {
+                let kind = match s.kind {
+                    StructKind::Struct => "struct",
+                    StructKind::Union => "union",
+                    StructKind::Exception => "exception",
+                };
+                let source = source_name(&self.program.file(s.file).path);
+                format!("The `{}` {kind} from `{source}`.", s.name)
+            }),
             file: s.file,
             hidden: false,
         })
@@ -189,7 +209,12 @@ impl Context<'_> {
             .iter()
             .zip(&field_names)
             .map(|(field, field_name)| {
-                let doc = doc_attrs(field.doc.as_deref());
+                // Wire structs are hidden from the docs, so their fields need no doc line.
+                let doc = if def.hidden {
+                    TokenStream::new()
+                } else {
+                    field_doc(field)
+                };
                 let field_name = ident(field_name);
                 let ty = self.field_type(def, field);
                 quote! { #doc pub #field_name: #ty }
@@ -220,7 +245,8 @@ impl Context<'_> {
                 }
             }
         });
-        let derives = self.derives(partial, !custom_default);
+        // Wire structs need only what the generated client and processor use: no hashing or ordering.
+        let derives = self.derives(partial || def.hidden, !custom_default);
         let serde_crate = self.serde_crate();
         let exception =
             (def.kind == StructKind::Exception).then(|| self.exception_impls(def, &field_names));
@@ -287,7 +313,7 @@ impl Context<'_> {
                 }
             }
 
-            impl ::std::error::Error for #name {}
+            impl rt::Error for #name {}
         }
     }
 
@@ -461,7 +487,7 @@ impl Context<'_> {
             .iter()
             .zip(&variant_names)
             .map(|(field, variant)| {
-                let doc = doc_attrs(field.doc.as_deref());
+                let doc = field_doc(field);
                 let variant = ident(variant);
                 let ty = self.field_type(def, field);
                 quote! { #doc #variant(#ty) }
@@ -601,14 +627,19 @@ impl Context<'_> {
     pub(crate) fn enum_item(&self, id: EnumId) -> TokenStream {
         let e = self.program.enum_(id);
         let name = ident(&self.enum_names[id.index()]);
-        let doc = doc_attrs(e.doc.as_deref());
+        let doc = doc_or(e.doc.as_deref(), || {
+            let source = source_name(&self.program.file(e.file).path);
+            format!("The `{}` enum from `{source}`.", e.name)
+        });
         let member_names = self.enum_member_names(id);
         let consts = e
             .members
             .iter()
             .zip(&member_names)
             .map(|(member, member_name)| {
-                let doc = doc_attrs(member.doc.as_deref());
+                let doc = doc_or(member.doc.as_deref(), || {
+                    format!("`{}` = {}.", member.name, member.value)
+                });
                 let member_name = ident(member_name);
                 let value = super::types::int_literal(i64::from(member.value));
                 quote! { #doc pub const #member_name: #name = #name(#value); }
@@ -732,7 +763,10 @@ impl Context<'_> {
     pub(crate) fn typedef_item(&self, id: crate::ir::TypedefId) -> TokenStream {
         let t = self.program.typedef(id);
         let name = ident(&self.typedef_names[id.index()]);
-        let doc = doc_attrs(t.doc.as_deref());
+        let doc = doc_or(t.doc.as_deref(), || {
+            let source = source_name(&self.program.file(t.file).path);
+            format!("The `{}` typedef from `{source}`.", t.name)
+        });
         let target = self.rust_type(&t.target, t.file);
         quote! { #doc pub type #name = #target; }
     }
@@ -740,7 +774,10 @@ impl Context<'_> {
     pub(crate) fn const_item(&self, id: crate::ir::ConstId) -> TokenStream {
         let c = self.program.const_(id);
         let name = ident(&self.const_names[id.index()]);
-        let doc = doc_attrs(c.doc.as_deref());
+        let doc = doc_or(c.doc.as_deref(), || {
+            let source = source_name(&self.program.file(c.file).path);
+            format!("The `{}` constant from `{source}`.", c.name)
+        });
         let allow = approx_allow([&c.value]);
         let resolved = self.program.resolve(&c.ty);
         match (&resolved.kind, &c.value) {

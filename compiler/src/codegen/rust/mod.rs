@@ -450,6 +450,11 @@ pub(crate) fn doc_or(doc: Option<&str>, fallback: impl FnOnce() -> String) -> To
     }
 }
 
+/// The file name of an IDL source, without its directories, for doc lines of undocumented items.
+pub(crate) fn source_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
 /// `#[doc = "..."]` lines for an IDL doc comment.
 pub(crate) fn doc_attrs(doc: Option<&str>) -> TokenStream {
     let Some(doc) = doc else {

@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::codec::StructDef;
 use super::names::{self, Scope, ident};
-use super::{Context, doc_or};
+use super::{Context, doc_or, source_name};
 use crate::ir::{Field, FileId, Function, Requiredness, ServiceId, StructKind, Type, TypeKind};
 
 /// What the generated code calls one function, wherever it is named from.
@@ -224,7 +224,7 @@ impl Context<'_> {
                 }
             }
 
-            impl ::std::error::Error for #enum_name {}
+            impl rt::Error for #enum_name {}
 
             #(#froms)*
         }
@@ -233,9 +233,8 @@ impl Context<'_> {
     fn handler_trait(&self, id: ServiceId, function_names: &[FunctionNames]) -> TokenStream {
         let s = self.program.service(id);
         let name = ident(&self.service_names[id.index()]);
-        let source = &self.program.file(s.file).path;
+        let short = source_name(&self.program.file(s.file).path);
         let doc = doc_or(s.doc.as_deref(), || {
-            let short = source.rsplit(['/', '\\']).next().unwrap_or(source);
             format!(
                 "The `{}` service from `{short}`: implement it to serve the service.",
                 s.name
