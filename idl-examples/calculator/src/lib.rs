@@ -26,8 +26,6 @@ use idlc_runtime::{ApplicationException, ApplicationExceptionKind, NoException, 
 
 /// The code generated from the IDL: `idl::calculator` and `idl::shared`, one module per IDL file.
 pub mod idl {
-    // Generated code documents what the IDL documents, and the tutorial IDL leaves some members bare.
-    #![allow(missing_docs)]
     include!(concat!(env!("OUT_DIR"), "/mod.rs"));
 }
 
