@@ -34,6 +34,23 @@ pub enum Protocol {
     Json,
 }
 
+impl Protocol {
+    /// The protocol's short name, as logs and Apache's tools spell it: `binary`, `compact` or `json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Binary => "binary",
+            Protocol::Compact => "compact",
+            Protocol::Json => "json",
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One protocol as a type, so generic code is monomorphized per protocol.
 pub trait Codec: Send + Sync + 'static {
     /// The protocol this codec speaks.

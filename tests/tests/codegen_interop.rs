@@ -26,7 +26,7 @@ use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::protocol::json::{JsonReader, JsonWriter};
 use idlc_runtime::protocol::{BytesInput, Limits};
-use idlc_runtime::{DecodeError, ThriftStruct};
+use idlc_runtime::{DecodeError, Protocol, ThriftStruct};
 use idlc_tests::generated::kitchen_base as base;
 use idlc_tests::generated::kitchen_sink as ks;
 
@@ -58,23 +58,6 @@ union Value {
   9: Extra extra_struct
 }
 "#;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Protocol {
-    Binary,
-    Compact,
-    Json,
-}
-
-impl Protocol {
-    fn name(self) -> &'static str {
-        match self {
-            Protocol::Binary => "binary",
-            Protocol::Compact => "compact",
-            Protocol::Json => "json",
-        }
-    }
-}
 
 fn encode<T: ThriftStruct>(value: &T, protocol: Protocol) -> Vec<u8> {
     let mut buf = BytesMut::new();
