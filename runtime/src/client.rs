@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpStream, ToSocketAddrs};
@@ -32,7 +32,7 @@ use crate::protocol::Limits;
 use crate::service::{Channel, Protocol, SeqIds};
 use crate::transport::{
     FLAG_OUT_OF_ORDER, Frame, FrameKind, FrameLimits, HeaderFrame, Headers, Transform, Transport,
-    decode_reply, encode_header_frame, peek_seqid,
+    Wire, decode_reply, encode_header_frame, peek_seqid,
 };
 
 /// Settings for a [`TcpChannel`]; `connect` opens it.
@@ -249,21 +249,11 @@ impl TcpChannel {
     }
 
     /// Puts `request` in this channel's transport.
-    fn outgoing(&self, request: BytesMut, seqid: i32) -> Result<Outgoing, TransportError> {
+    fn outgoing(&self, request: BytesMut, seqid: i32) -> Result<Wire, TransportError> {
         let config = &self.shared.config;
         match config.transport {
-            Transport::Framed => {
-                if request.len() > config.limits.max_frame_len {
-                    return Err(TransportError::Frame(
-                        crate::transport::FrameError::TooLarge {
-                            len: request.len() as u64,
-                            max: config.limits.max_frame_len,
-                        },
-                    ));
-                }
-                Ok(Outgoing::Framed(request))
-            }
-            Transport::Unframed => Ok(Outgoing::Raw(request.freeze())),
+            Transport::Framed => Ok(Wire::framed(request, config.limits.max_frame_len)?),
+            Transport::Unframed => Ok(Wire::Raw(request.freeze())),
             Transport::Header => {
                 let mut headers = config.headers.clone();
                 if let Some(call_headers) = context::client_request_headers() {
@@ -283,7 +273,7 @@ impl TcpChannel {
                     &request,
                     config.limits.max_frame_len,
                 )?;
-                Ok(Outgoing::Raw(out.freeze()))
+                Ok(Wire::Raw(out.freeze()))
             }
         }
     }
@@ -342,14 +332,6 @@ impl Channel for TcpChannel {
     }
 }
 
-/// A request ready for the writer.
-enum Outgoing {
-    /// A message that still needs its 4-byte length, which the writer puts straight into its buffer.
-    Framed(BytesMut),
-    /// Bytes to write as they are.
-    Raw(Bytes),
-}
-
 /// What a dead connection tells the calls that were waiting on it.
 #[derive(Debug, Clone)]
 enum Failure {
@@ -376,7 +358,7 @@ type ReplySender = oneshot::Sender<Result<Frame, TransportError>>;
 type WrittenSender = oneshot::Sender<Result<(), TransportError>>;
 
 /// A request for the writer, and whom to tell once it is written.
-type Queued = (Outgoing, Option<WrittenSender>);
+type Queued = (Wire, Option<WrittenSender>);
 
 #[derive(Debug, Default)]
 struct Pending {
@@ -440,11 +422,7 @@ impl Connection {
         })
     }
 
-    fn submit(
-        &self,
-        outgoing: Outgoing,
-        written: Option<WrittenSender>,
-    ) -> Result<(), TransportError> {
+    fn submit(&self, outgoing: Wire, written: Option<WrittenSender>) -> Result<(), TransportError> {
         self.requests.send((outgoing, written)).map_err(|_| {
             self.lock()
                 .failure
@@ -519,14 +497,7 @@ async fn write_requests(
         let Some(first) = next else { break };
         let mut item = Some(first);
         while let Some((outgoing, written)) = item.take().or_else(|| queue.try_recv().ok()) {
-            match outgoing {
-                Outgoing::Framed(message) => {
-                    out.reserve(4 + message.len());
-                    out.put_u32(message.len() as u32);
-                    out.put_slice(&message);
-                }
-                Outgoing::Raw(bytes) => out.put_slice(&bytes),
-            }
+            outgoing.put_into(&mut out);
             acks.extend(written);
         }
         if let Err(error) = writer.write_all(&out).await {

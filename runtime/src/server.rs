@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
@@ -28,7 +28,8 @@ use crate::context;
 use crate::protocol::Limits;
 use crate::service::{Processor, catch_panic, internal_error_reply};
 use crate::transport::{
-    FLAG_OUT_OF_ORDER, Frame, FrameKind, FrameLimits, Headers, decode_request, encode_header_frame,
+    FLAG_OUT_OF_ORDER, Frame, FrameError, FrameKind, FrameLimits, Headers, Wire, decode_request,
+    encode_header_frame,
 };
 
 /// Builds a server: `Server::builder()...bind(addr).await?.serve(processor).await`.
@@ -213,7 +214,7 @@ struct Connection<P> {
 struct Outgoing {
     index: u64,
     ordered: bool,
-    bytes: Option<Bytes>,
+    bytes: Option<Wire>,
 }
 
 impl<P: Processor> Connection<P> {
@@ -356,14 +357,10 @@ fn frame_reply(
     payload: BytesMut,
     headers: Headers,
     max_frame_len: usize,
-) -> Result<Bytes, crate::transport::FrameError> {
+) -> Result<Wire, FrameError> {
     match &request.kind {
-        FrameKind::Unframed => Ok(payload.freeze()),
-        FrameKind::Framed => {
-            let mut out = BytesMut::with_capacity(4 + payload.len());
-            crate::transport::encode_framed(&mut out, &payload, max_frame_len)?;
-            Ok(out.freeze())
-        }
+        FrameKind::Unframed => Ok(Wire::Raw(payload.freeze())),
+        FrameKind::Framed => Wire::framed(payload, max_frame_len),
         FrameKind::Header(fields) => {
             let mut reply_fields = fields.clone();
             reply_fields.headers = headers;
@@ -375,7 +372,7 @@ fn frame_reply(
                 &payload,
                 max_frame_len,
             )?;
-            Ok(out.freeze())
+            Ok(Wire::Raw(out.freeze()))
         }
     }
 }
@@ -417,7 +414,7 @@ struct ReplyOrder {
     /// The index of the first request not yet answered.
     next: u64,
     /// Answered requests after `next`: the reply still to write, or `None` if written or oneway.
-    done: BTreeMap<u64, Option<Bytes>>,
+    done: BTreeMap<u64, Option<Wire>>,
 }
 
 impl ReplyOrder {
@@ -426,7 +423,7 @@ impl ReplyOrder {
             reply.bytes
         } else {
             if let Some(bytes) = &reply.bytes {
-                out.put_slice(bytes);
+                bytes.put_into(out);
             }
             None
         };
@@ -437,7 +434,7 @@ impl ReplyOrder {
         }
         while let Some(bytes) = self.done.remove(&self.next) {
             if let Some(bytes) = bytes {
-                out.put_slice(&bytes);
+                bytes.put_into(out);
             }
             self.next += 1;
         }
@@ -447,12 +444,13 @@ impl ReplyOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
 
     fn reply(index: u64, ordered: bool, text: &'static str) -> Outgoing {
         Outgoing {
             index,
             ordered,
-            bytes: Some(Bytes::from_static(text.as_bytes())),
+            bytes: Some(Wire::Raw(Bytes::from_static(text.as_bytes()))),
         }
     }
 

@@ -97,7 +97,7 @@ fn take_unframed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::{HeaderFrame, Transform, encode_framed, encode_header_frame};
+    use crate::transport::{HeaderFrame, Transform, Wire, encode_header_frame};
 
     const PING_BINARY: &[u8] = b"\x80\x01\x00\x01\x00\x00\x00\x04ping\x00\x00\x00\x01\x00";
     const PING_COMPACT: &[u8] = b"\x82\x21\x01\x04ping\x00";
@@ -121,7 +121,9 @@ mod tests {
             );
 
             let mut framed = BytesMut::new();
-            encode_framed(&mut framed, message, 1 << 20).unwrap();
+            Wire::framed(BytesMut::from(message), 1 << 20)
+                .unwrap()
+                .put_into(&mut framed);
             let frame = detect(&framed).unwrap().unwrap();
             assert_eq!(
                 (frame.transport(), frame.protocol),

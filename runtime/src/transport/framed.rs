@@ -4,19 +4,39 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 use super::FrameError;
 
-/// Appends the length prefix and `payload` to `out`, so the frame leaves in one write.
-pub(super) fn encode(out: &mut BytesMut, payload: &[u8], max: usize) -> Result<(), FrameError> {
-    let len = u32::try_from(payload.len())
-        .ok()
-        .filter(|&len| len as usize <= max && len <= i32::MAX as u32)
-        .ok_or(FrameError::TooLarge {
-            len: payload.len() as u64,
-            max,
-        })?;
-    out.reserve(4 + payload.len());
-    out.put_u32(len);
-    out.put_slice(payload);
-    Ok(())
+/// A message on its way to a connection's writer, which copies it into its batch buffer: a framed message
+/// gets its length prefix there, so the frame leaves in one write without being copied twice.
+#[derive(Debug)]
+pub(crate) enum Wire {
+    /// A message to send framed, its length already checked.
+    Framed(BytesMut),
+    /// Bytes to send as they are (unframed messages, whole THeader frames).
+    Raw(Bytes),
+}
+
+impl Wire {
+    /// `message` to send framed, if it fits in a frame of at most `max` bytes.
+    pub(crate) fn framed(message: BytesMut, max: usize) -> Result<Wire, FrameError> {
+        if message.len() > max || message.len() > i32::MAX as usize {
+            return Err(FrameError::TooLarge {
+                len: message.len() as u64,
+                max,
+            });
+        }
+        Ok(Wire::Framed(message))
+    }
+
+    /// Appends the bytes to send to `out`.
+    pub(crate) fn put_into(&self, out: &mut BytesMut) {
+        match self {
+            Wire::Framed(message) => {
+                out.reserve(4 + message.len());
+                out.put_u32(message.len() as u32);
+                out.put_slice(message);
+            }
+            Wire::Raw(bytes) => out.put_slice(bytes),
+        }
+    }
 }
 
 /// The announced length of the frame at the start of `buf`, checked against `max` before anything is
@@ -57,7 +77,9 @@ mod tests {
     #[test]
     fn a_frame_round_trips_and_waits_for_its_last_byte() {
         let mut out = BytesMut::new();
-        encode(&mut out, b"hello", 100).unwrap();
+        Wire::framed(BytesMut::from(&b"hello"[..]), 100)
+            .unwrap()
+            .put_into(&mut out);
         assert_eq!(&out[..], b"\x00\x00\x00\x05hello");
         let mut partial = BytesMut::from(&out[..8]);
         assert_eq!(take(&mut partial, 100).unwrap(), None);
@@ -82,6 +104,6 @@ mod tests {
             ));
             assert_eq!(buf.capacity(), capacity);
         }
-        assert!(encode(&mut BytesMut::new(), &[0; 101], 100).is_err());
+        assert!(Wire::framed(BytesMut::zeroed(101), 100).is_err());
     }
 }

@@ -14,12 +14,13 @@ mod unframed;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use crate::protocol::Limits;
 use crate::service::Protocol;
 
 pub(crate) use detect::{decode_reply, decode_request};
+pub(crate) use framed::Wire;
 pub(crate) use header::{FLAG_OUT_OF_ORDER, HeaderFrame, encode_header_frame, peek_seqid};
 
 /// THeader info headers (Apache's KEYVALUE block): names to values.
@@ -174,15 +175,6 @@ impl Frame {
             FrameKind::Header(_) => Transport::Header,
         }
     }
-}
-
-/// Appends `payload` to `out` as one framed message: a 4-byte big-endian length, then the bytes.
-pub(crate) fn encode_framed(
-    out: &mut BytesMut,
-    payload: &[u8],
-    max: usize,
-) -> Result<(), FrameError> {
-    framed::encode(out, payload, max)
 }
 
 /// The protocol a message starting with `first` is in, judged from its first two bytes: the strict binary
