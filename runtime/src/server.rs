@@ -25,11 +25,15 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::context;
+use crate::error::{ApplicationException, ApplicationExceptionKind};
 use crate::protocol::Limits;
-use crate::service::{Processor, catch_panic, internal_error_reply};
+use crate::protocol::{MessageHeader, MessageType};
+use crate::service::{
+    Binary, Compact, Json, Processor, Protocol, catch_panic, encode_exception, internal_error_reply,
+};
 use crate::transport::{
-    FLAG_OUT_OF_ORDER, Frame, FrameError, FrameKind, FrameLimits, Headers, Wire, decode_request,
-    encode_header_frame,
+    FLAG_OUT_OF_ORDER, Frame, FrameError, FrameKind, FrameLimits, HeaderFrame, Headers, Wire,
+    decode_request, encode_header_frame,
 };
 
 /// Builds a server: `Server::builder()...bind(addr).await?.serve(processor).await`.
@@ -264,6 +268,17 @@ impl<P: Processor> Connection<P> {
                     Ok(None) => break,
                     Err(error) => {
                         tracing::warn!(peer = %self.peer, %error, "closing the connection");
+                        if let FrameError::UnknownTransform {
+                            protocol, seqid, ..
+                        } = error
+                        {
+                            let bytes = invalid_transform_reply(protocol, seqid, &error);
+                            let _ = replies.send(Outgoing {
+                                index,
+                                ordered: true,
+                                bytes,
+                            });
+                        }
                         break 'connection;
                     }
                 }
@@ -349,6 +364,32 @@ async fn serve_request<P: Processor>(
     });
     let _ = replies.send(reply);
     drop(permit);
+}
+
+/// The INVALID_TRANSFORM exception for a THeader frame whose payload cannot be read: its method name is
+/// unknown, so the reply carries an empty one (the client matches it by sequence id).
+fn invalid_transform_reply(protocol: Protocol, seqid: i32, error: &FrameError) -> Option<Wire> {
+    let header = MessageHeader {
+        name: String::new(),
+        kind: MessageType::Exception,
+        seqid,
+    };
+    let exception = ApplicationException::new(
+        ApplicationExceptionKind::INVALID_TRANSFORM,
+        error.to_string(),
+    );
+    let payload = match protocol {
+        Protocol::Binary => encode_exception::<Binary>(&header, &exception),
+        Protocol::Compact => encode_exception::<Compact>(&header, &exception),
+        Protocol::Json => encode_exception::<Json>(&header, &exception),
+    }?;
+    let fields = HeaderFrame {
+        seqid,
+        ..HeaderFrame::default()
+    };
+    let mut out = BytesMut::new();
+    encode_header_frame(&mut out, &fields, protocol, &payload, usize::MAX).ok()?;
+    Some(Wire::Raw(out.freeze()))
 }
 
 /// Puts a reply in the transport its request came in.

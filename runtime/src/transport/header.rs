@@ -211,7 +211,12 @@ pub(super) fn decode(
     let mut transforms = Vec::with_capacity(count);
     for _ in 0..count {
         let id = cursor.varint("a transform id")?;
-        transforms.push(Transform::from_id(id).ok_or(FrameError::UnknownTransform(id))?);
+        let transform = Transform::from_id(id).ok_or(FrameError::UnknownTransform {
+            id,
+            protocol,
+            seqid,
+        })?;
+        transforms.push(transform);
     }
     let mut headers = Headers::new();
     while cursor.pos < cursor.bytes.len() {
@@ -391,7 +396,11 @@ mod tests {
         unknown[12] = 9;
         assert_eq!(
             decode(Bytes::from(unknown), &FrameLimits::DEFAULT),
-            Err(FrameError::UnknownTransform(9))
+            Err(FrameError::UnknownTransform {
+                id: 9,
+                protocol: Protocol::Binary,
+                seqid: 7
+            })
         );
     }
 
