@@ -165,4 +165,39 @@ mod tests {
             Err(FrameError::Unrecognized { .. })
         ));
     }
+
+    proptest::proptest! {
+        /// Any bytes at all, whole or arriving in two pieces: a frame, a wait, or an error, never a panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..96), cut in 0usize..96) {
+            let limits = FrameLimits { max_frame_len: 64, ..FrameLimits::DEFAULT };
+            let cut = cut.min(bytes.len());
+            let mut buf = BytesMut::from(&bytes[..cut]);
+            let first = decode_request(&mut buf, &limits);
+            if let Ok(None) = first {
+                buf.extend_from_slice(&bytes[cut..]);
+                let _ = decode_request(&mut buf, &limits);
+            }
+            for transport in [Transport::Framed, Transport::Unframed, Transport::Header] {
+                for protocol in [Protocol::Binary, Protocol::Compact, Protocol::Json] {
+                    let _ = decode_reply(&mut BytesMut::from(&bytes[..]), transport, protocol, &limits);
+                }
+            }
+        }
+
+        /// Valid frames with one byte changed.
+        #[test]
+        fn mutated_frames_never_panic(which in 0usize..3, at in 0usize..64, byte in proptest::num::u8::ANY) {
+            let mut frame = BytesMut::new();
+            let fields = HeaderFrame { transforms: vec![Transform::Zlib], ..HeaderFrame::default() };
+            match which {
+                0 => encode_header_frame(&mut frame, &fields, Protocol::Compact, PING_COMPACT, 1 << 20).unwrap(),
+                1 => Wire::framed(BytesMut::from(PING_BINARY), 1 << 20).unwrap().put_into(&mut frame),
+                _ => frame.extend_from_slice(PING_JSON),
+            }
+            let at = at % frame.len();
+            frame[at] = byte;
+            let _ = decode_request(&mut frame, &FrameLimits::DEFAULT);
+        }
+    }
 }
