@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
@@ -32,8 +32,8 @@ use crate::service::{
     Binary, Compact, Json, Processor, Protocol, catch_panic, encode_exception, internal_error_reply,
 };
 use crate::transport::{
-    FLAG_OUT_OF_ORDER, Frame, FrameError, FrameKind, FrameLimits, HeaderFrame, Headers, Wire,
-    decode_request, encode_header_frame,
+    FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameError, FrameKind, FrameLimits, HeaderFrame,
+    Headers, Wire, encode_header_frame,
 };
 
 /// Builds a server: `Server::builder()...bind(addr).await?.serve(processor).await`.
@@ -234,11 +234,11 @@ impl<P: Processor> Connection<P> {
             self.peer,
         ));
         let in_flight = Arc::new(Semaphore::new(self.config.max_in_flight));
-        let mut buf = BytesMut::with_capacity(8 * 1024);
+        let mut buf = FrameBuffer::new(self.config.limits);
         let mut index = 0u64;
         'connection: loop {
             loop {
-                match decode_request(&mut buf, &self.config.limits) {
+                match buf.next_request() {
                     Ok(Some(frame)) => {
                         let permit = tokio::select! {
                             permit = Arc::clone(&in_flight).acquire_owned() => match permit {
@@ -289,9 +289,9 @@ impl<P: Processor> Connection<P> {
                 read = read_some(&mut reader, &mut buf, self.config.idle_timeout) => read,
             };
             match read {
-                Some(Ok(0)) => {
-                    if !buf.is_empty() {
-                        tracing::debug!(peer = %self.peer, buffered = buf.len(), "the client closed mid-message");
+                Some(Ok(Some(0))) => {
+                    if buf.buffered() > 0 {
+                        tracing::debug!(peer = %self.peer, buffered = buf.buffered(), "the client closed mid-message");
                     }
                     break;
                 }
@@ -313,18 +313,15 @@ impl<P: Processor> Connection<P> {
     }
 }
 
-/// One read into `buf`; `None` when `idle` passes first.
+/// One read into `buf` (see [`FrameBuffer::fill`]); `None` when `idle` passes first.
 async fn read_some(
     reader: &mut tokio::net::tcp::OwnedReadHalf,
-    buf: &mut BytesMut,
+    buf: &mut FrameBuffer,
     idle: Option<Duration>,
-) -> Option<io::Result<usize>> {
-    if buf.capacity() - buf.len() < 4096 {
-        buf.reserve(8 * 1024);
-    }
+) -> Option<io::Result<Option<usize>>> {
     match idle {
-        Some(idle) => tokio::time::timeout(idle, reader.read_buf(buf)).await.ok(),
-        None => Some(reader.read_buf(buf).await),
+        Some(idle) => tokio::time::timeout(idle, buf.fill(reader)).await.ok(),
+        None => Some(buf.fill(reader).await),
     }
 }
 

@@ -19,7 +19,7 @@ use bytes::Bytes;
 use crate::protocol::Limits;
 use crate::service::Protocol;
 
-pub(crate) use detect::{decode_reply, decode_request};
+pub(crate) use detect::FrameBuffer;
 pub(crate) use framed::Wire;
 pub(crate) use header::{FLAG_OUT_OF_ORDER, HeaderFrame, encode_header_frame, peek_seqid};
 
