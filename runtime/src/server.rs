@@ -14,6 +14,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -251,7 +252,7 @@ impl<P: Processor> Connection<P> {
                             FrameKind::Header(fields) => fields.flags & FLAG_OUT_OF_ORDER == 0,
                             FrameKind::Framed | FrameKind::Unframed => !self.config.out_of_order,
                         };
-                        tokio::spawn(serve_request(
+                        let request = serve_request(
                             Arc::clone(&self.processor),
                             frame,
                             Outgoing {
@@ -262,7 +263,8 @@ impl<P: Processor> Connection<P> {
                             replies.clone(),
                             permit,
                             self.config.limits.max_frame_len,
-                        ));
+                        );
+                        run_inline_or_spawn(request).await;
                         index += 1;
                     }
                     Ok(None) => break,
@@ -310,6 +312,18 @@ impl<P: Processor> Connection<P> {
         // The writer ends once every request task has sent its reply and dropped its sender.
         drop(replies);
         let _ = writer.await;
+    }
+}
+
+/// Polls `request` once here and spawns it only if it has to wait. Most handlers answer without waiting, and
+/// then the reply is on its way without a task being created, scheduled and woken for it; a handler that
+/// waits (on I/O, a lock, a timer) continues on its own task while the connection reads on.
+async fn run_inline_or_spawn(request: impl Future<Output = ()> + Send + 'static) {
+    let mut request = Box::pin(request);
+    let finished =
+        std::future::poll_fn(|cx| Poll::Ready(request.as_mut().poll(cx).is_ready())).await;
+    if !finished {
+        tokio::spawn(request);
     }
 }
 
