@@ -1,0 +1,310 @@
+"""Apache Thrift's Python server and client over real TCP sockets, against idlc's (tests/tests/rpc_interop.rs).
+
+The Rust test compiles idl-examples/tutorial/calculator.thrift with Debian's `thrift --gen py` and runs:
+
+    rpc_tcp_calculator.py serve GEN_DIR DIALECT [multiplexed] [plain-replies]
+        serves Calculator (multiplexed: Calculator and SharedService, through TMultiplexedProcessor) with
+        Apache's TThreadedServer on a free loopback port. Prints `port N` once it accepts connections, then
+        `zip call=<value of the request's "call" header, or ->` for each oneway zip it receives, until killed.
+        Over THeader it answers with the transforms the request used, as Apache's C++ server does, unless
+        `plain-replies` asks for what Apache's Python server does: replies without transforms.
+    rpc_tcp_calculator.py call GEN_DIR DIALECT PORT [multiplexed]
+        calls the server at 127.0.0.1:PORT with Apache's generated clients (multiplexed: through
+        TMultiplexedProtocol) and prints one verdict per check: `<check>: ok` or `<check>: FAIL <why>`.
+
+DIALECT is framed-binary, framed-compact, framed-json, unframed-binary, unframed-compact, header-binary,
+header-compact or header-compact-zlib.
+
+Both sides answer the same way. getStruct(key) returns SharedStruct(key, "<service> <key>"), where <service> is
+the processor that served it, so a multiplexed call shows where it went. calculate divides by zero with
+InvalidOperation(whatOp=DIVIDE, why="Cannot divide by 0"). Over THeader, a handler answers each request header
+`k: v` with the reply header `echo-k: v` (the server here adds `seen-protocol` and `seen-transforms` too), and a
+THeader client sends a header `call: <method>` with every call.
+"""
+
+import sys
+import threading
+
+from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol, TMultiplexedProtocol
+from thrift.protocol.THeaderProtocol import THeaderProtocol, THeaderProtocolFactory
+from thrift.server import TServer
+from thrift.TMultiplexedProcessor import TMultiplexedProcessor
+from thrift.transport import TSocket, TTransport
+from thrift.transport.THeaderTransport import (
+    THeaderClientType,
+    THeaderSubprotocolID,
+    THeaderTransformID,
+    THeaderTransport,
+)
+
+# Only THeader clients are allowed: a server that accepted framed or unframed requests too could not tell
+# whether the peer really spoke THeader.
+HEADER_ONLY = (THeaderClientType.HEADERS,)
+
+PROTOCOL_NAMES = {THeaderSubprotocolID.BINARY: "binary", THeaderSubprotocolID.COMPACT: "compact"}
+TRANSFORM_NAMES = {THeaderTransformID.ZLIB: "zlib"}
+
+
+class Dialect(object):
+    def __init__(self, name):
+        parts = name.split("-")
+        self.transport = parts[0]
+        self.protocol = parts[1]
+        self.zlib = parts[2:] == ["zlib"]
+        known = ("binary", "compact") if self.transport == "header" else ("binary", "compact", "json")
+        if self.transport not in ("framed", "unframed", "header") or self.protocol not in known:
+            raise SystemExit("unknown dialect %r" % name)
+
+    @property
+    def header(self):
+        return self.transport == "header"
+
+    @property
+    def protocol_id(self):
+        return THeaderSubprotocolID.COMPACT if self.protocol == "compact" else THeaderSubprotocolID.BINARY
+
+    def plain_protocol_factory(self):
+        if self.protocol == "compact":
+            return TCompactProtocol.TCompactProtocolFactory()
+        if self.protocol == "json":
+            return TJSONProtocol.TJSONProtocolFactory()
+        return TBinaryProtocol.TBinaryProtocolFactory()
+
+
+class RecordingHeaderTransport(THeaderTransport):
+    """Apache's THeaderTransport, also noting which transforms the last frame read had.
+
+    With `mirror`, frames written afterwards use those same transforms (Apache's C++ server answers in kind; the
+    Python one would answer uncompressed), so the peer has to read a zlib frame Python wrote.
+    """
+
+    def __init__(self, transport, default_protocol, mirror):
+        THeaderTransport.__init__(self, transport, HEADER_ONLY, default_protocol)
+        self.read_transforms = []
+        self._mirror = mirror
+
+    def _parse_header_format(self, buffer):
+        self.read_transforms = []
+        payload = THeaderTransport._parse_header_format(self, buffer)
+        if self._mirror:
+            self._write_transforms = list(self.read_transforms)
+        return payload
+
+    def _apply_read_transform(self, transform_id, payload):
+        self.read_transforms.append(transform_id)
+        return THeaderTransport._apply_read_transform(self, transform_id, payload)
+
+
+class RecordingHeaderProtocolFactory(THeaderProtocolFactory):
+    def __init__(self, mirror):
+        THeaderProtocolFactory.__init__(self, allowed_client_types=HEADER_ONLY)
+        self.mirror = mirror
+
+    def getProtocol(self, trans):
+        recording = RecordingHeaderTransport(trans, self.default_protocol, self.mirror)
+        return THeaderProtocol(recording, HEADER_ONLY)
+
+
+# The protocol of the request being served on this thread (TThreadedServer: one thread per connection).
+current = threading.local()
+
+
+class ScopedProcessor(object):
+    """Makes the connection's protocol reachable from handlers, which Apache's generated code does not pass."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def process(self, iprot, oprot):
+        current.protocol = oprot
+        return self.inner.process(iprot, oprot)
+
+
+def echo_headers():
+    protocol = getattr(current, "protocol", None)
+    if not isinstance(protocol, THeaderProtocol):
+        return
+    for key, value in protocol.get_headers().items():
+        protocol.set_header(b"echo-" + key, value)
+    protocol.set_header(b"seen-protocol", PROTOCOL_NAMES[protocol.trans.protocol_id].encode())
+    names = [TRANSFORM_NAMES[t] for t in protocol.trans.read_transforms]
+    protocol.set_header(b"seen-transforms", ",".join(names).encode())
+
+
+def request_header(name):
+    protocol = getattr(current, "protocol", None)
+    if not isinstance(protocol, THeaderProtocol):
+        return None
+    return protocol.get_headers().get(name)
+
+
+def make_handler(service):
+    from calculator.ttypes import InvalidOperation, Operation
+    from shared.ttypes import SharedStruct
+
+    class Handler(object):
+        def ping(self):
+            echo_headers()
+
+        def add(self, num1, num2):
+            echo_headers()
+            return num1 + num2
+
+        def calculate(self, logid, w):
+            echo_headers()
+            if w.op == Operation.ADD:
+                return w.first + w.second
+            if w.op == Operation.SUBTRACT:
+                return w.first - w.second
+            if w.op == Operation.MULTIPLY:
+                return w.first * w.second
+            if w.second == 0:
+                raise InvalidOperation(whatOp=w.op, why="Cannot divide by 0")
+            return int(w.first / w.second)
+
+        def zip(self):
+            # No reply goes out, so reply headers set here would leak into the next one: only report.
+            call = request_header(b"call")
+            print("zip call=%s" % (call.decode() if call is not None else "-"), flush=True)
+
+        def getStruct(self, key):
+            echo_headers()
+            return SharedStruct(key=key, value="%s %d" % (service, key))
+
+    return Handler()
+
+
+def serve(dialect, multiplexed, plain_replies):
+    from calculator import Calculator
+    from shared import SharedService
+
+    if multiplexed:
+        processor = TMultiplexedProcessor()
+        processor.registerProcessor("Calculator", Calculator.Processor(make_handler("Calculator")))
+        processor.registerProcessor("SharedService", SharedService.Processor(make_handler("SharedService")))
+    else:
+        processor = Calculator.Processor(make_handler("Calculator"))
+
+    if dialect.header:
+        transport_factory = TTransport.TTransportFactoryBase()
+        protocol_factory = RecordingHeaderProtocolFactory(mirror=not plain_replies)
+    elif dialect.transport == "framed":
+        transport_factory = TTransport.TFramedTransportFactory()
+        protocol_factory = dialect.plain_protocol_factory()
+    else:
+        transport_factory = TTransport.TBufferedTransportFactory()
+        protocol_factory = dialect.plain_protocol_factory()
+
+    socket = TSocket.TServerSocket(host="127.0.0.1", port=0)
+    socket.listen()
+    port = socket.handle.getsockname()[1]
+    # Already listening (so the port is known before serving); TServer.serve() would listen again.
+    socket.listen = lambda: None
+    server = TServer.TThreadedServer(
+        ScopedProcessor(processor), socket, transport_factory, protocol_factory, daemon=True
+    )
+    print("port %d" % port, flush=True)
+    server.serve()
+
+
+def open_client(dialect, port):
+    socket = TSocket.TSocket("127.0.0.1", port)
+    socket.setTimeout(10000)
+    if dialect.header:
+        transport = RecordingHeaderTransport(socket, dialect.protocol_id, mirror=False)
+        if dialect.zlib:
+            transport.add_transform(THeaderTransformID.ZLIB)
+        protocol = THeaderProtocol(transport, HEADER_ONLY, dialect.protocol_id)
+    else:
+        if dialect.transport == "framed":
+            transport = TTransport.TFramedTransport(socket)
+        else:
+            transport = TTransport.TBufferedTransport(socket)
+        protocol = dialect.plain_protocol_factory().getProtocol(transport)
+    transport.open()
+    return transport, protocol
+
+
+def call(dialect, port, multiplexed):
+    from calculator import Calculator
+    from calculator.ttypes import InvalidOperation, Operation, Work
+    from shared import SharedService
+    from shared.ttypes import SharedStruct
+
+    transport, protocol = open_client(dialect, port)
+    if multiplexed:
+        calculator = Calculator.Client(TMultiplexedProtocol.TMultiplexedProtocol(protocol, "Calculator"))
+        shared = SharedService.Client(TMultiplexedProtocol.TMultiplexedProtocol(protocol, "SharedService"))
+    else:
+        calculator = Calculator.Client(protocol)
+        shared = None
+
+    def reply_problem(method):
+        """What is wrong with the last reply's THeader framing and headers, if anything."""
+        if not dialect.header:
+            return None
+        headers = protocol.get_headers()
+        if headers.get(b"echo-call") != method.encode():
+            return "reply headers %r lack echo-call: %s" % (headers, method)
+        reply_protocol = PROTOCOL_NAMES.get(transport.protocol_id)
+        if reply_protocol != dialect.protocol:
+            return "the reply came in %s, the request went in %s" % (reply_protocol, dialect.protocol)
+        reply_transforms = [TRANSFORM_NAMES.get(t, t) for t in transport.read_transforms]
+        wanted = ["zlib"] if dialect.zlib else []
+        if reply_transforms != wanted:
+            return "the reply's transforms were %r, the request's %r" % (reply_transforms, wanted)
+        return None
+
+    def check(name, method, run, expected):
+        if dialect.header:
+            protocol.set_header(b"call", method.encode())
+        try:
+            got = run()
+        except Exception as error:  # the verdict names what went wrong; the Rust test asserts on it
+            got = error
+        if got != expected:
+            print("%s: FAIL got %r, expected %r" % (name, got, expected), flush=True)
+            return
+        problem = reply_problem(method) if method != "zip" else None
+        print("%s: %s" % (name, "FAIL " + problem if problem else "ok"), flush=True)
+
+    check("ping", "ping", calculator.ping, None)
+    check("add", "add", lambda: calculator.add(40, 2), 42)
+    # A long comment makes the request span many socket reads.
+    long_work = Work(84, 2, Operation.DIVIDE, comment="x" * (256 * 1024))
+    check("calculate", "calculate", lambda: calculator.calculate(1, long_work), 42)
+    check(
+        "calculate throws InvalidOperation",
+        "calculate",
+        lambda: calculator.calculate(2, Work(1, 0, Operation.DIVIDE)),
+        InvalidOperation(whatOp=Operation.DIVIDE, why="Cannot divide by 0"),
+    )
+    check("zip", "zip", calculator.zip, None)
+    check("getStruct", "getStruct", lambda: calculator.getStruct(7), SharedStruct(7, "Calculator 7"))
+    if shared is not None:
+        check(
+            "SharedService getStruct",
+            "getStruct",
+            lambda: shared.getStruct(9),
+            SharedStruct(9, "SharedService 9"),
+        )
+    transport.close()
+
+
+def main():
+    command, gen_dir, dialect = sys.argv[1], sys.argv[2], Dialect(sys.argv[3])
+    sys.path.insert(0, gen_dir)
+    if command == "serve":
+        options = set(sys.argv[4:])
+        unknown = options - {"multiplexed", "plain-replies"}
+        if unknown:
+            raise SystemExit("unknown options %r" % sorted(unknown))
+        serve(dialect, "multiplexed" in options, "plain-replies" in options)
+    elif command == "call":
+        call(dialect, int(sys.argv[4]), sys.argv[5:] == ["multiplexed"])
+    else:
+        raise SystemExit("unknown command %r" % command)
+
+
+if __name__ == "__main__":
+    main()
