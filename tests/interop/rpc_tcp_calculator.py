@@ -2,15 +2,18 @@
 
 The Rust test compiles idl-examples/tutorial/calculator.thrift with Debian's `thrift --gen py` and runs:
 
-    rpc_tcp_calculator.py serve GEN_DIR DIALECT [multiplexed] [plain-replies]
+    rpc_tcp_calculator.py serve GEN_DIR DIALECT [multiplexed] [plain-replies] [raw-header]
         serves Calculator (multiplexed: Calculator and SharedService, through TMultiplexedProcessor) with
         Apache's TThreadedServer on a free loopback port. Prints `port N` once it accepts connections, then
         `zip call=<value of the request's "call" header, or ->` for each oneway zip it receives, until killed.
         Over THeader it answers with the transforms the request used, as Apache's C++ server does, unless
         `plain-replies` asks for what Apache's Python server does: replies without transforms.
-    rpc_tcp_calculator.py call GEN_DIR DIALECT PORT [multiplexed]
+    rpc_tcp_calculator.py call GEN_DIR DIALECT PORT [multiplexed] [raw-header]
         calls the server at 127.0.0.1:PORT with Apache's generated clients (multiplexed: through
         TMultiplexedProtocol) and prints one verdict per check: `<check>: ok` or `<check>: FAIL <why>`.
+
+With `raw-header`, every THeader message also carries the header `raw: ff fe`, which is not UTF-8: Apache's
+THeader headers are bytes, so a peer must keep serving such messages.
 
 DIALECT is framed-binary, framed-compact, framed-json, unframed-binary, unframed-compact, header-binary,
 header-compact or header-compact-zlib.
@@ -120,10 +123,18 @@ class ScopedProcessor(object):
         return self.inner.process(iprot, oprot)
 
 
+RAW_HEADER = (b"raw", b"\xff\xfe")
+
+# Set by `serve`: whether replies carry RAW_HEADER.
+raw_reply_header = False
+
+
 def echo_headers():
     protocol = getattr(current, "protocol", None)
     if not isinstance(protocol, THeaderProtocol):
         return
+    if raw_reply_header:
+        protocol.set_header(*RAW_HEADER)
     for key, value in protocol.get_headers().items():
         protocol.set_header(b"echo-" + key, value)
     protocol.set_header(b"seen-protocol", PROTOCOL_NAMES[protocol.trans.protocol_id].encode())
@@ -174,9 +185,13 @@ def make_handler(service):
     return Handler()
 
 
-def serve(dialect, multiplexed, plain_replies):
+def serve(dialect, options):
     from calculator import Calculator
     from shared import SharedService
+
+    global raw_reply_header
+    raw_reply_header = "raw-header" in options
+    multiplexed = "multiplexed" in options
 
     if multiplexed:
         processor = TMultiplexedProcessor()
@@ -187,7 +202,7 @@ def serve(dialect, multiplexed, plain_replies):
 
     if dialect.header:
         transport_factory = TTransport.TTransportFactoryBase()
-        protocol_factory = RecordingHeaderProtocolFactory(mirror=not plain_replies)
+        protocol_factory = RecordingHeaderProtocolFactory(mirror="plain-replies" not in options)
     elif dialect.transport == "framed":
         transport_factory = TTransport.TFramedTransportFactory()
         protocol_factory = dialect.plain_protocol_factory()
@@ -225,14 +240,14 @@ def open_client(dialect, port):
     return transport, protocol
 
 
-def call(dialect, port, multiplexed):
+def call(dialect, port, options):
     from calculator import Calculator
     from calculator.ttypes import InvalidOperation, Operation, Work
     from shared import SharedService
     from shared.ttypes import SharedStruct
 
     transport, protocol = open_client(dialect, port)
-    if multiplexed:
+    if "multiplexed" in options:
         calculator = Calculator.Client(TMultiplexedProtocol.TMultiplexedProtocol(protocol, "Calculator"))
         shared = SharedService.Client(TMultiplexedProtocol.TMultiplexedProtocol(protocol, "SharedService"))
     else:
@@ -258,6 +273,8 @@ def call(dialect, port, multiplexed):
     def check(name, method, run, expected):
         if dialect.header:
             protocol.set_header(b"call", method.encode())
+            if "raw-header" in options:
+                protocol.set_header(*RAW_HEADER)
         try:
             got = run()
         except Exception as error:  # the verdict names what went wrong; the Rust test asserts on it
@@ -296,14 +313,18 @@ def main():
     sys.path.insert(0, gen_dir)
     if command == "serve":
         options = set(sys.argv[4:])
-        unknown = options - {"multiplexed", "plain-replies"}
-        if unknown:
-            raise SystemExit("unknown options %r" % sorted(unknown))
-        serve(dialect, "multiplexed" in options, "plain-replies" in options)
+        known = {"multiplexed", "plain-replies", "raw-header"}
     elif command == "call":
-        call(dialect, int(sys.argv[4]), sys.argv[5:] == ["multiplexed"])
+        port, options = int(sys.argv[4]), set(sys.argv[5:])
+        known = {"multiplexed", "raw-header"}
     else:
         raise SystemExit("unknown command %r" % command)
+    if not options <= known:
+        raise SystemExit("unknown options %r" % sorted(options - known))
+    if command == "serve":
+        serve(dialect, options)
+    else:
+        call(dialect, port, options)
 
 
 if __name__ == "__main__":

@@ -261,7 +261,10 @@ impl Drop for PythonServer {
 /// Runs `call` inside a THeader scope that sends the header `call: <method>`, and checks the reply headers:
 /// over THeader, Python's handler echoes ours and says which protocol and transforms it received; other
 /// transports carry no headers at all.
-async fn with_call_header<F: Future>(dialect: Dialect, method: &str, call: F) -> F::Output {
+async fn with_call_header<F>(dialect: Dialect, method: &str, call: F) -> F::Output
+where
+    F: Future<Output: fmt::Debug>,
+{
     let sent = Headers::from([("call".to_owned(), method.to_owned())]);
     let (output, reply) = context::with_headers(sent, call).await;
     let expected = if dialect.carries_headers() {
@@ -279,7 +282,10 @@ async fn with_call_header<F: Future>(dialect: Dialect, method: &str, call: F) ->
     } else {
         Headers::new()
     };
-    assert_eq!(reply, expected, "{dialect}: {method}: reply headers");
+    assert_eq!(
+        reply, expected,
+        "{dialect}: {method}: reply headers (the call returned {output:?})"
+    );
     output
 }
 
@@ -412,6 +418,15 @@ async fn rust_client_to_python_server_header_compact_zlib() {
     exercise_python_server(&server, &calculator, None).await;
 }
 
+/// A reply header that is not UTF-8 (`raw: ff fe`, which the Python server adds to every reply) is left out of
+/// the reply headers; the call succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_client_to_python_server_header_compact_with_a_non_utf8_reply_header() {
+    let server = PythonServer::start(HEADER_COMPACT, &["raw-header"]);
+    let calculator = CalculatorClient::new(HEADER_COMPACT.connect(server.addr()).await);
+    exercise_python_server(&server, &calculator, None).await;
+}
+
 /// Two services on one Python port, both reached over one connection of ours, told apart by
 /// `"Service:method"` names; over THeader too, headers and all.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -541,8 +556,10 @@ async fn serve_rust(processor: impl Processor) -> (SocketAddr, tokio::sync::ones
     (addr, stop)
 }
 
-/// Runs Apache's Python client against `addr` and asserts its verdicts: exactly the expected checks, all ok.
-async fn python_client(dialect: Dialect, addr: SocketAddr, multiplexed: bool) {
+/// Runs Apache's Python client against `addr` with the script's `options` (`multiplexed`, `raw-header`) and
+/// asserts its verdicts: exactly the expected checks, all ok.
+async fn python_client(dialect: Dialect, addr: SocketAddr, options: &[&str]) {
+    let multiplexed = options.contains(&"multiplexed");
     let mut command = Command::new(idlc_tests::python());
     command
         .arg(script())
@@ -550,10 +567,8 @@ async fn python_client(dialect: Dialect, addr: SocketAddr, multiplexed: bool) {
         .arg(python_code())
         .arg(dialect.name)
         .arg(addr.port().to_string())
+        .args(options)
         .stdin(Stdio::null());
-    if multiplexed {
-        command.arg("multiplexed");
-    }
     // The client sets a socket timeout, so it cannot outlive a server that stops answering.
     let output = tokio::task::spawn_blocking(move || command.output())
         .await
@@ -620,7 +635,7 @@ async fn python_client_to_rust_server(dialect: Dialect) {
     let zips = Zips::default();
     let processor = CalculatorProcessor::new(Handler::new("Calculator", &zips));
     let (addr, _stop) = serve_rust(processor).await;
-    python_client(dialect, addr, false).await;
+    python_client(dialect, addr, &[]).await;
     assert_one_zip(dialect, &zips).await;
 }
 
@@ -664,6 +679,17 @@ async fn python_client_to_rust_server_header_compact_zlib() {
     python_client_to_rust_server(HEADER_COMPACT_ZLIB).await;
 }
 
+/// Apache's THeader headers are bytes; `Headers` holds text. A request header that is not UTF-8 is left out
+/// (here `raw: ff fe`, sent with every call); the call is served and the other headers echoed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_client_to_rust_server_header_compact_with_a_non_utf8_header() {
+    let zips = Zips::default();
+    let processor = CalculatorProcessor::new(Handler::new("Calculator", &zips));
+    let (addr, _stop) = serve_rust(processor).await;
+    python_client(HEADER_COMPACT, addr, &["raw-header"]).await;
+    assert_one_zip(HEADER_COMPACT, &zips).await;
+}
+
 /// Apache's `TMultiplexedProtocol` clients for two services, on one connection to one port of ours.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_client_to_rust_server_multiplexed() {
@@ -679,7 +705,7 @@ async fn python_client_to_rust_server_multiplexed() {
                 SharedServiceProcessor::new(Handler::new("SharedService", &zips)),
             );
         let (addr, _stop) = serve_rust(processor).await;
-        python_client(dialect, addr, true).await;
+        python_client(dialect, addr, &["multiplexed"]).await;
         assert_one_zip(dialect, &zips).await;
     }
 }
@@ -713,6 +739,6 @@ async fn derived_service_serves_python_client_framed_compact() {
     let zips = Zips::default();
     let processor = derived_calculator::CalculatorProcessor::new(Handler::new("Calculator", &zips));
     let (addr, _stop) = serve_rust(processor).await;
-    python_client(FRAMED_COMPACT, addr, false).await;
+    python_client(FRAMED_COMPACT, addr, &[]).await;
     assert_one_zip(FRAMED_COMPACT, &zips).await;
 }
