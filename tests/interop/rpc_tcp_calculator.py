@@ -20,7 +20,8 @@ header-compact or header-compact-zlib.
 
 Both sides answer the same way. getStruct(key) returns SharedStruct(key, "<service> <key>"), where <service> is
 the processor that served it, so a multiplexed call shows where it went. calculate divides by zero with
-InvalidOperation(whatOp=DIVIDE, why="Cannot divide by 0"). Over THeader, a handler answers each request header
+InvalidOperation(whatOp=DIVIDE, why="Cannot divide by 0"), and an operation it does not know (99) with
+TApplicationException(UNKNOWN, "no such operation 99"). Over THeader, a handler answers each request header
 `k: v` with the reply header `echo-k: v` (the server here adds `seen-protocol` and `seen-transforms` too), and a
 THeader client sends a header `call: <method>` with every call.
 """
@@ -31,6 +32,7 @@ import threading
 from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol, TMultiplexedProtocol
 from thrift.protocol.THeaderProtocol import THeaderProtocol, THeaderProtocolFactory
 from thrift.server import TServer
+from thrift.Thrift import TApplicationException, TMessageType
 from thrift.TMultiplexedProcessor import TMultiplexedProcessor
 from thrift.transport import TSocket, TTransport
 from thrift.transport.THeaderTransport import (
@@ -169,6 +171,8 @@ def make_handler(service):
                 return w.first - w.second
             if w.op == Operation.MULTIPLY:
                 return w.first * w.second
+            if w.op != Operation.DIVIDE:
+                raise TApplicationException(TApplicationException.UNKNOWN, "no such operation %d" % w.op)
             if w.second == 0:
                 raise InvalidOperation(whatOp=w.op, why="Cannot divide by 0")
             return int(w.first / w.second)
@@ -259,7 +263,8 @@ def call(dialect, port, options):
         if not dialect.header:
             return None
         headers = protocol.get_headers()
-        if headers.get(b"echo-call") != method.encode():
+        # No handler runs for an unknown method, so nothing is echoed.
+        if method != "multiply" and headers.get(b"echo-call") != method.encode():
             return "reply headers %r lack echo-call: %s" % (headers, method)
         reply_protocol = PROTOCOL_NAMES.get(transport.protocol_id)
         if reply_protocol != dialect.protocol:
@@ -295,6 +300,40 @@ def call(dialect, port, options):
         "calculate",
         lambda: calculator.calculate(2, Work(1, 0, Operation.DIVIDE)),
         InvalidOperation(whatOp=Operation.DIVIDE, why="Cannot divide by 0"),
+    )
+    def application_error(run):
+        try:
+            return run()
+        except TApplicationException as error:
+            return ("TApplicationException", error.type, error.message)
+
+    check(
+        "calculate fails with TApplicationException",
+        "calculate",
+        lambda: application_error(lambda: calculator.calculate(3, Work(1, 1, 99))),
+        ("TApplicationException", TApplicationException.UNKNOWN, "no such operation 99"),
+    )
+
+    def unknown_method():
+        """Calls `multiply`, which the IDL does not have, through the client's own protocols."""
+        oprot, iprot = calculator._oprot, calculator._iprot
+        oprot.writeMessageBegin("multiply", TMessageType.CALL, 77)
+        oprot.writeStructBegin("multiply_args")
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+        oprot.writeMessageEnd()
+        transport.flush()
+        name, message_type, seqid = iprot.readMessageBegin()
+        error = TApplicationException()
+        error.read(iprot)
+        iprot.readMessageEnd()
+        return (name, message_type, seqid, error.type)
+
+    check(
+        "unknown method",
+        "multiply",
+        unknown_method,
+        ("multiply", TMessageType.EXCEPTION, 77, TApplicationException.UNKNOWN_METHOD),
     )
     check("zip", "zip", calculator.zip, None)
     check("getStruct", "getStruct", lambda: calculator.getStruct(7), SharedStruct(7, "Calculator 7"))

@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 
 use idlc_runtime::context::{self, request_header, request_headers, set_reply_header};
 use idlc_runtime::{
-    CallError, Headers, MultiplexedProcessor, Processor, Protocol, Server, TcpChannel, Transform,
-    Transport,
+    ApplicationExceptionKind, CallError, Headers, MultiplexedProcessor, Processor, Protocol,
+    Server, TcpChannel, Transform, Transport,
 };
 use idlc_tests::generated::calculator::{
     CalculatorCalculateException, CalculatorClient, CalculatorProcessor, InvalidOperation,
@@ -326,6 +326,34 @@ async fn exercise_python_server(
         other => panic!("{dialect}: calculate throws InvalidOperation: got {other:?}"),
     }
 
+    let unknown = Work {
+        op: Operation(99),
+        ..divide(1, 1)
+    };
+    match with_call_header(dialect, "calculate", calculator.calculate(3, unknown)).await {
+        Err(CallError::Application(e)) => assert_eq!(
+            (e.kind, e.message.as_str()),
+            (ApplicationExceptionKind::UNKNOWN, "no such operation 99"),
+            "{dialect}: calculate fails with TApplicationException"
+        ),
+        other => panic!("{dialect}: calculate fails with TApplicationException: got {other:?}"),
+    }
+
+    // Many calls in flight on the one connection; the Python server answers them in turn.
+    let adds: Vec<_> = (0..32)
+        .map(|i| {
+            let calculator = calculator.clone();
+            tokio::spawn(async move { calculator.add(i, 1000).await })
+        })
+        .collect();
+    for (i, add) in (0..).zip(adds) {
+        assert_eq!(
+            add.await.unwrap().ok(),
+            Some(i + 1000),
+            "{dialect}: pipelined adds"
+        );
+    }
+
     let sent = Headers::from([("call".to_owned(), "zip".to_owned())]);
     let (zipped, reply) = context::with_headers(sent, calculator.zip()).await;
     zipped.unwrap_or_else(|e| panic!("{dialect}: zip: {e}"));
@@ -515,7 +543,7 @@ macro_rules! calculator_handler {
                     Operation::DIVIDE => Ok(w.first.wrapping_div(w.second)),
                     other => Err(ServiceError::Application(ApplicationException::new(
                         ApplicationExceptionKind::UNKNOWN,
-                        format!("no such operation {other:?}"),
+                        format!("no such operation {}", other.0),
                     ))),
                 }
             }
@@ -593,6 +621,8 @@ async fn python_client(dialect: Dialect, addr: SocketAddr, options: &[&str]) {
         "add",
         "calculate",
         "calculate throws InvalidOperation",
+        "calculate fails with TApplicationException",
+        "unknown method",
         "zip",
         "getStruct",
     ];
