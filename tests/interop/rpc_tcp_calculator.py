@@ -2,12 +2,14 @@
 
 The Rust test compiles idl-examples/tutorial/calculator.thrift with Debian's `thrift --gen py` and runs:
 
-    rpc_tcp_calculator.py serve GEN_DIR DIALECT [multiplexed] [plain-replies] [raw-header]
+    rpc_tcp_calculator.py serve GEN_DIR DIALECT [multiplexed] [plain-replies] [raw-header] [every-client]
         serves Calculator (multiplexed: Calculator and SharedService, through TMultiplexedProcessor) with
         Apache's TThreadedServer on a free loopback port. Prints `port N` once it accepts connections, then
         `zip call=<value of the request's "call" header, or ->` for each oneway zip it receives, until killed.
         Over THeader it answers with the transforms the request used, as Apache's C++ server does, unless
-        `plain-replies` asks for what Apache's Python server does: replies without transforms.
+        `plain-replies` asks for what Apache's Python server does: replies without transforms. With
+        `every-client`, a THeader server also takes framed and unframed, binary and compact clients (Apache's
+        `allowed_client_types`) and answers each in kind.
     rpc_tcp_calculator.py call GEN_DIR DIALECT PORT [multiplexed] [raw-header]
         calls the server at 127.0.0.1:PORT with Apache's generated clients (multiplexed: through
         TMultiplexedProtocol) and prints one verdict per check: `<check>: ok` or `<check>: FAIL <why>`.
@@ -42,9 +44,16 @@ from thrift.transport.THeaderTransport import (
     THeaderTransport,
 )
 
-# Only THeader clients are allowed: a server that accepted framed or unframed requests too could not tell
-# whether the peer really spoke THeader.
+# Only THeader clients are allowed unless asked otherwise: a server that accepted framed or unframed requests
+# too could not tell whether the peer really spoke THeader.
 HEADER_ONLY = (THeaderClientType.HEADERS,)
+EVERY_CLIENT = (
+    THeaderClientType.HEADERS,
+    THeaderClientType.FRAMED_BINARY,
+    THeaderClientType.UNFRAMED_BINARY,
+    THeaderClientType.FRAMED_COMPACT,
+    THeaderClientType.UNFRAMED_COMPACT,
+)
 
 PROTOCOL_NAMES = {THeaderSubprotocolID.BINARY: "binary", THeaderSubprotocolID.COMPACT: "compact"}
 TRANSFORM_NAMES = {THeaderTransformID.ZLIB: "zlib"}
@@ -83,8 +92,8 @@ class RecordingHeaderTransport(THeaderTransport):
     Python one would answer uncompressed), so the peer has to read a zlib frame Python wrote.
     """
 
-    def __init__(self, transport, default_protocol, mirror):
-        THeaderTransport.__init__(self, transport, HEADER_ONLY, default_protocol)
+    def __init__(self, transport, default_protocol, mirror, allowed_client_types=HEADER_ONLY):
+        THeaderTransport.__init__(self, transport, allowed_client_types, default_protocol)
         self.read_transforms = []
         self._mirror = mirror
 
@@ -101,13 +110,14 @@ class RecordingHeaderTransport(THeaderTransport):
 
 
 class RecordingHeaderProtocolFactory(THeaderProtocolFactory):
-    def __init__(self, mirror):
-        THeaderProtocolFactory.__init__(self, allowed_client_types=HEADER_ONLY)
+    def __init__(self, mirror, allowed_client_types):
+        THeaderProtocolFactory.__init__(self, allowed_client_types=allowed_client_types)
         self.mirror = mirror
 
     def getProtocol(self, trans):
-        recording = RecordingHeaderTransport(trans, self.default_protocol, self.mirror)
-        return THeaderProtocol(recording, HEADER_ONLY)
+        allowed = self.allowed_client_types
+        recording = RecordingHeaderTransport(trans, self.default_protocol, self.mirror, allowed)
+        return THeaderProtocol(recording, allowed)
 
 
 # The protocol of the request being served on this thread (TThreadedServer: one thread per connection).
@@ -206,7 +216,8 @@ def serve(dialect, options):
 
     if dialect.header:
         transport_factory = TTransport.TTransportFactoryBase()
-        protocol_factory = RecordingHeaderProtocolFactory(mirror="plain-replies" not in options)
+        allowed = EVERY_CLIENT if "every-client" in options else HEADER_ONLY
+        protocol_factory = RecordingHeaderProtocolFactory("plain-replies" not in options, allowed)
     elif dialect.transport == "framed":
         transport_factory = TTransport.TFramedTransportFactory()
         protocol_factory = dialect.plain_protocol_factory()
@@ -352,7 +363,7 @@ def main():
     sys.path.insert(0, gen_dir)
     if command == "serve":
         options = set(sys.argv[4:])
-        known = {"multiplexed", "plain-replies", "raw-header"}
+        known = {"multiplexed", "plain-replies", "raw-header", "every-client"}
     elif command == "call":
         port, options = int(sys.argv[4]), set(sys.argv[5:])
         known = {"multiplexed", "raw-header"}

@@ -289,13 +289,13 @@ where
     output
 }
 
-/// Every call our client makes to a Python server, each assertion naming its check.
+/// Every call our client makes to a Python server, speaking `dialect`, each assertion naming its check.
 async fn exercise_python_server(
     server: &PythonServer,
+    dialect: Dialect,
     calculator: &CalculatorClient<TcpChannel>,
     shared: Option<&SharedServiceClient<TcpChannel>>,
 ) {
-    let dialect = server.dialect;
     with_call_header(dialect, "ping", calculator.ping())
         .await
         .unwrap_or_else(|e| panic!("{dialect}: ping: {e}"));
@@ -398,7 +398,7 @@ async fn exercise_python_server(
 async fn rust_client_to_python_server(dialect: Dialect) {
     let server = PythonServer::start(dialect, &[]);
     let calculator = CalculatorClient::new(dialect.connect(server.addr()).await);
-    exercise_python_server(&server, &calculator, None).await;
+    exercise_python_server(&server, dialect, &calculator, None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -443,7 +443,7 @@ async fn rust_client_to_python_server_header_compact_zlib() {
     rust_client_to_python_server(HEADER_COMPACT_ZLIB).await;
     let server = PythonServer::start(HEADER_COMPACT_ZLIB, &["plain-replies"]);
     let calculator = CalculatorClient::new(HEADER_COMPACT_ZLIB.connect(server.addr()).await);
-    exercise_python_server(&server, &calculator, None).await;
+    exercise_python_server(&server, HEADER_COMPACT_ZLIB, &calculator, None).await;
 }
 
 /// A reply header that is not UTF-8 (`raw: ff fe`, which the Python server adds to every reply) is left out of
@@ -452,7 +452,7 @@ async fn rust_client_to_python_server_header_compact_zlib() {
 async fn rust_client_to_python_server_header_compact_with_a_non_utf8_reply_header() {
     let server = PythonServer::start(HEADER_COMPACT, &["raw-header"]);
     let calculator = CalculatorClient::new(HEADER_COMPACT.connect(server.addr()).await);
-    exercise_python_server(&server, &calculator, None).await;
+    exercise_python_server(&server, HEADER_COMPACT, &calculator, None).await;
 }
 
 /// Two services on one Python port, both reached over one connection of ours, told apart by
@@ -464,7 +464,25 @@ async fn rust_client_to_python_server_multiplexed() {
         let channel = dialect.connect(server.addr()).await;
         let calculator = CalculatorClient::new(channel.multiplexed("Calculator"));
         let shared = SharedServiceClient::new(channel.multiplexed("SharedService"));
-        exercise_python_server(&server, &calculator, Some(&shared)).await;
+        exercise_python_server(&server, dialect, &calculator, Some(&shared)).await;
+    }
+}
+
+/// Apache's THeader server, told to allow every client type, takes each of our dialects on one port and
+/// answers each in kind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_client_to_python_header_server_allowing_every_client_type() {
+    let server = PythonServer::start(HEADER_BINARY, &["every-client"]);
+    for dialect in [
+        FRAMED_BINARY,
+        FRAMED_COMPACT,
+        UNFRAMED_BINARY,
+        UNFRAMED_COMPACT,
+        HEADER_BINARY,
+        HEADER_COMPACT_ZLIB,
+    ] {
+        let calculator = CalculatorClient::new(dialect.connect(server.addr()).await);
+        exercise_python_server(&server, dialect, &calculator, None).await;
     }
 }
 
