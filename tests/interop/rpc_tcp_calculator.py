@@ -10,11 +10,12 @@ The Rust test compiles idl-examples/tutorial/calculator.thrift with Debian's `th
         `plain-replies` asks for what Apache's Python server does: replies without transforms. With
         `every-client`, a THeader server also takes framed and unframed, binary and compact clients (Apache's
         `allowed_client_types`) and answers each in kind.
-    rpc_tcp_calculator.py call GEN_DIR DIALECT PORT [multiplexed] [raw-header]
+    rpc_tcp_calculator.py call GEN_DIR DIALECT PORT [multiplexed] [raw-header] [old-binary]
         calls the server at 127.0.0.1:PORT with Apache's generated clients (multiplexed: through
         TMultiplexedProtocol) and prints one verdict per check: `<check>: ok` or `<check>: FAIL <why>`.
 
-With `raw-header`, every THeader message also carries the header `raw: ff fe`, which is not UTF-8: Apache's
+With `old-binary`, a binary client writes messages in the old, non-strict form (TBinaryProtocol's
+strictWrite=False), which Apache's servers read by default. With `raw-header`, every THeader message also carries the header `raw: ff fe`, which is not UTF-8: Apache's
 THeader headers are bytes, so a peer must keep serving such messages.
 
 DIALECT is framed-binary, framed-compact, framed-json, unframed-binary, unframed-compact, header-binary,
@@ -77,7 +78,9 @@ class Dialect(object):
     def protocol_id(self):
         return THeaderSubprotocolID.COMPACT if self.protocol == "compact" else THeaderSubprotocolID.BINARY
 
-    def plain_protocol_factory(self):
+    def plain_protocol_factory(self, old_binary=False):
+        if old_binary:
+            return TBinaryProtocol.TBinaryProtocolFactory(strictWrite=False)
         if self.protocol == "compact":
             return TCompactProtocol.TCompactProtocolFactory()
         if self.protocol == "json":
@@ -237,7 +240,7 @@ def serve(dialect, options):
     server.serve()
 
 
-def open_client(dialect, port):
+def open_client(dialect, port, old_binary):
     socket = TSocket.TSocket("127.0.0.1", port)
     socket.setTimeout(10000)
     if dialect.header:
@@ -250,7 +253,7 @@ def open_client(dialect, port):
             transport = TTransport.TFramedTransport(socket)
         else:
             transport = TTransport.TBufferedTransport(socket)
-        protocol = dialect.plain_protocol_factory().getProtocol(transport)
+        protocol = dialect.plain_protocol_factory(old_binary).getProtocol(transport)
     transport.open()
     return transport, protocol
 
@@ -261,7 +264,7 @@ def call(dialect, port, options):
     from shared import SharedService
     from shared.ttypes import SharedStruct
 
-    transport, protocol = open_client(dialect, port)
+    transport, protocol = open_client(dialect, port, "old-binary" in options)
     if "multiplexed" in options:
         calculator = Calculator.Client(TMultiplexedProtocol.TMultiplexedProtocol(protocol, "Calculator"))
         shared = SharedService.Client(TMultiplexedProtocol.TMultiplexedProtocol(protocol, "SharedService"))
@@ -366,7 +369,7 @@ def main():
         known = {"multiplexed", "plain-replies", "raw-header", "every-client"}
     elif command == "call":
         port, options = int(sys.argv[4]), set(sys.argv[5:])
-        known = {"multiplexed", "raw-header"}
+        known = {"multiplexed", "raw-header", "old-binary"}
     else:
         raise SystemExit("unknown command %r" % command)
     if not options <= known:

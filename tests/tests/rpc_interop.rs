@@ -602,8 +602,8 @@ async fn serve_rust(processor: impl Processor) -> (SocketAddr, tokio::sync::ones
     (addr, stop)
 }
 
-/// Runs Apache's Python client against `addr` with the script's `options` (`multiplexed`, `raw-header`) and
-/// asserts its verdicts: exactly the expected checks, all ok.
+/// Runs Apache's Python client against `addr` with the script's `options` (`multiplexed`, `raw-header`,
+/// `old-binary`) and asserts its verdicts: exactly the expected checks, all ok.
 async fn python_client(dialect: Dialect, addr: SocketAddr, options: &[&str]) {
     let multiplexed = options.contains(&"multiplexed");
     let mut command = Command::new(idlc_tests::python());
@@ -725,6 +725,17 @@ async fn python_client_to_rust_server_header_compact() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_client_to_rust_server_header_compact_zlib() {
     python_client_to_rust_server(HEADER_COMPACT_ZLIB).await;
+}
+
+/// Apache's binary protocol without `strictWrite` starts a message with the name's length instead of a version
+/// word; Apache's servers read that by default, and so does ours in a frame.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_client_to_rust_server_framed_binary_in_the_old_non_strict_form() {
+    let zips = Zips::default();
+    let processor = CalculatorProcessor::new(Handler::new("Calculator", &zips));
+    let (addr, _stop) = serve_rust(processor).await;
+    python_client(FRAMED_BINARY, addr, &["old-binary"]).await;
+    assert_one_zip(FRAMED_BINARY, &zips).await;
 }
 
 /// Apache's THeader headers are bytes; `Headers` holds text. A request header that is not UTF-8 is left out
