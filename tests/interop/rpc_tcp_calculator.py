@@ -22,7 +22,8 @@ DIALECT is framed-binary, framed-compact, framed-json, unframed-binary, unframed
 header-compact or header-compact-zlib.
 
 Both sides answer the same way. getStruct(key) returns SharedStruct(key, "<service> <key>"), where <service> is
-the processor that served it, so a multiplexed call shows where it went. calculate divides by zero with
+the processor that served it, so a multiplexed call shows where it went; for a negative key, the value is
+"<service> " and then -key dots, a reply as long as asked for. calculate divides by zero with
 InvalidOperation(whatOp=DIVIDE, why="Cannot divide by 0"), and an operation it does not know (99) with
 TApplicationException(UNKNOWN, "no such operation 99"). Over THeader, a handler answers each request header
 `k: v` with the reply header `echo-k: v` (the server here adds `seen-protocol` and `seen-transforms` too), and a
@@ -197,6 +198,8 @@ def make_handler(service):
 
         def getStruct(self, key):
             echo_headers()
+            if key < 0:
+                return SharedStruct(key=key, value=service + " " + "." * -key)
             return SharedStruct(key=key, value="%s %d" % (service, key))
 
     return Handler()
@@ -351,6 +354,10 @@ def call(dialect, port, options):
     )
     check("zip", "zip", calculator.zip, None)
     check("getStruct", "getStruct", lambda: calculator.getStruct(7), SharedStruct(7, "Calculator 7"))
+    # A long reply spans many socket reads.
+    long_key = -256 * 1024
+    long_struct = SharedStruct(long_key, "Calculator " + "." * -long_key)
+    check("getStruct with a long reply", "getStruct", lambda: calculator.getStruct(long_key), long_struct)
     if shared is not None:
         check(
             "SharedService getStruct",

@@ -87,6 +87,7 @@ const UNFRAMED_COMPACT: Dialect = dialect(
     Protocol::Compact,
     false,
 );
+const UNFRAMED_JSON: Dialect = dialect("unframed-json", Transport::Unframed, Protocol::Json, false);
 const HEADER_BINARY: Dialect = dialect("header-binary", Transport::Header, Protocol::Binary, false);
 const HEADER_COMPACT: Dialect = dialect(
     "header-compact",
@@ -382,6 +383,18 @@ async fn exercise_python_server(
         "{dialect}: getStruct"
     );
 
+    // A long reply spans many socket reads.
+    let long_key = -256 * 1024;
+    let long = with_call_header(dialect, "getStruct", calculator.get_struct(long_key)).await;
+    assert_eq!(
+        long.ok(),
+        Some(SharedStruct {
+            key: long_key,
+            value: format!("Calculator {}", ".".repeat(256 * 1024))
+        }),
+        "{dialect}: getStruct with a long reply"
+    );
+
     if let Some(shared) = shared {
         let other = with_call_header(dialect, "getStruct", shared.get_struct(9)).await;
         assert_eq!(
@@ -424,6 +437,11 @@ async fn rust_client_to_python_server_unframed_binary() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_client_to_python_server_unframed_compact() {
     rust_client_to_python_server(UNFRAMED_COMPACT).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_client_to_python_server_unframed_json() {
+    rust_client_to_python_server(UNFRAMED_JSON).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -525,10 +543,11 @@ macro_rules! calculator_handler {
                 key: i32,
             ) -> Result<SharedStruct, ServiceError<NoException>> {
                 Handler::echo_headers();
-                Ok(SharedStruct {
-                    key,
-                    value: format!("{} {key}", self.service),
-                })
+                let value = match usize::try_from(key.unsigned_abs()) {
+                    Ok(dots) if key < 0 => format!("{} {}", self.service, ".".repeat(dots)),
+                    _ => format!("{} {key}", self.service),
+                };
+                Ok(SharedStruct { key, value })
             }
         }
 
@@ -643,6 +662,7 @@ async fn python_client(dialect: Dialect, addr: SocketAddr, options: &[&str]) {
         "unknown method",
         "zip",
         "getStruct",
+        "getStruct with a long reply",
     ];
     if multiplexed {
         expected.push("SharedService getStruct");
@@ -710,6 +730,11 @@ async fn python_client_to_rust_server_unframed_binary() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_client_to_rust_server_unframed_compact() {
     python_client_to_rust_server(UNFRAMED_COMPACT).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_client_to_rust_server_unframed_json() {
+    python_client_to_rust_server(UNFRAMED_JSON).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
