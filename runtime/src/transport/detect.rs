@@ -121,10 +121,29 @@ fn decode_request(
             protocol,
             payload: body,
         })),
+        None if is_old_binary(&body) => Ok(Some(Frame {
+            kind: FrameKind::Framed,
+            protocol: Protocol::Binary,
+            payload: body,
+        })),
         None => Err(FrameError::Unrecognized {
             first: body[..body.len().min(4)].to_vec(),
         }),
     }
+}
+
+/// Whether a whole message starts in the old, non-strict binary form: the name's length, the name, then a
+/// message type (CALL 1 to ONEWAY 4). Apache's binary protocol writes it without `strict_write` and its
+/// servers read it by default. Only a frame can tell it apart: unframed, its first word reads as a frame length.
+fn is_old_binary(message: &[u8]) -> bool {
+    let Some(&len) = message.first_chunk::<4>() else {
+        return false;
+    };
+    usize::try_from(i32::from_be_bytes(len))
+        .ok()
+        .and_then(|len| len.checked_add(4))
+        .and_then(|at| message.get(at))
+        .is_some_and(|kind| (1..=4).contains(kind))
 }
 
 /// Takes the next reply off the front of `buf` for a client that speaks `transport` and `protocol`.
@@ -257,6 +276,22 @@ mod tests {
             detect(b"\x00\x00\x00\x00"),
             Err(FrameError::Unrecognized { .. })
         ));
+        assert!(matches!(
+            detect(b"\x00\x00\x00\x09\x00\x00\x00\x04ping\x07"),
+            Err(FrameError::Unrecognized { .. })
+        ));
+    }
+
+    #[test]
+    fn a_framed_message_in_the_old_binary_form_is_binary() {
+        let old_ping = b"\x00\x00\x00\x04ping\x01\x00\x00\x00\x01\x00";
+        let mut framed = BytesMut::new();
+        encode_framed(&mut framed, old_ping, 1 << 20).unwrap();
+        let frame = detect(&framed).unwrap().unwrap();
+        assert_eq!(
+            (frame.transport(), frame.protocol, &frame.payload[..]),
+            (Transport::Framed, Protocol::Binary, &old_ping[..])
+        );
     }
 
     #[tokio::test]
