@@ -7,6 +7,7 @@
 pub mod error;
 pub mod protocol;
 pub mod service;
+mod thrift_enum;
 mod uuid;
 
 #[doc(hidden)]
@@ -26,9 +27,11 @@ pub use protocol::{
 pub use service::{
     CallError, Channel, InMemoryChannel, NoException, Processor, Protocol, ServiceError,
 };
+pub use thrift_enum::ThriftEnum;
 pub use uuid::Uuid;
 
 /// Derive macros: `#[derive(RpcService)]` generates a service from its IDL file, `#[derive(ThriftStruct)]`
-/// and `#[derive(ThriftUnion)]` implement [`ThriftStruct`] for a hand-written struct or enum.
+/// and `#[derive(ThriftUnion)]` implement [`ThriftStruct`] for a hand-written struct or enum, and
+/// `#[derive(ThriftEnum)]` implements [`ThriftEnum`] for a field-less enum.
 #[cfg(feature = "derive")]
-pub use idlc_macros::{RpcService, ThriftStruct, ThriftUnion};
+pub use idlc_macros::{RpcService, ThriftEnum, ThriftStruct, ThriftUnion};
