@@ -128,6 +128,9 @@ fn field_attr(attrs: &[syn::Attribute], member: &syn::Ident) -> syn::Result<Fiel
                         names.push(ident.clone());
                         Ok(())
                     })?;
+                    if names.is_empty() {
+                        return Err(meta.error("name the enum types: `enum(Mood)`, or `enum` for all"));
+                    }
                     enums = EnumMark::Named(names);
                 } else {
                     enums = EnumMark::All;

@@ -7,7 +7,8 @@
 //!   else its discriminant, else one more than the variant before it (0 for the first), as both Rust and
 //!   Thrift IDL count. Values must be distinct, so every variant survives a round trip. Decoding a value no
 //!   variant names fails with `DecodeError::UnknownEnumValue`, unless one variant is
-//!   `#[thrift(other)] Unknown(i32)`, which keeps it (and writes it back unchanged);
+//!   `#[thrift(other)] Unknown(i32)`, which keeps it (and writes it back unchanged; `Unknown(1)` built by
+//!   hand when a variant has value 1 is written as 1 and so reads back as that variant);
 //! - an `i32` newtype, `struct Level(pub i32)`, which holds any value, as generated enums do.
 
 use std::collections::BTreeMap;
@@ -177,7 +178,11 @@ fn enum_bodies(name: &syn::Ident, data: &syn::DataEnum) -> syn::Result<(TokenStr
                     span,
                     format!("`{first}` already keeps unknown values"),
                 ));
-            } else if let Some((_, span)) = attr.value {
+            } else if let Some(span) = attr
+                .value
+                .map(|(_, span)| span)
+                .or_else(|| variant.discriminant.as_ref().map(|(_, expr)| expr.span()))
+            {
                 push(syn::Error::new(
                     span,
                     "the `other` variant has no value of its own",
@@ -340,6 +345,15 @@ mod tests {
             enum Color { Red = 1, #[thrift(other)] Unknown(i32), Green }
         });
         assert!(message.contains("after the `other` variant"), "{message}");
+    }
+
+    #[test]
+    fn the_other_variant_takes_no_value() {
+        let message = error(syn::parse_quote! {
+            #[repr(i32)]
+            enum Color { Red = 1, #[thrift(other)] Unknown(i32) = 9 }
+        });
+        assert_eq!(message, "the `other` variant has no value of its own");
     }
 
     #[test]

@@ -55,3 +55,74 @@ fn unknown_value(offset: usize, enum_name: &'static str, value: i32) -> DecodeEr
         value,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::binary::{BinaryReader, BinaryWriter};
+    use crate::{Limits, SliceInput};
+
+    /// A strict enum, as `#[derive(ThriftEnum)]` writes one without a catch-all variant.
+    #[derive(Debug, PartialEq)]
+    enum Color {
+        Red,
+        Green,
+    }
+
+    impl ThriftEnum for Color {
+        const NAME: &'static str = "Color";
+
+        fn to_i32(&self) -> i32 {
+            match self {
+                Color::Red => 1,
+                Color::Green => 2,
+            }
+        }
+
+        fn from_i32(value: i32) -> Option<Self> {
+            match value {
+                1 => Some(Color::Red),
+                2 => Some(Color::Green),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn values_travel_as_big_endian_i32_in_binary() {
+        let mut out = Vec::new();
+        write_enum(&mut BinaryWriter::new(&mut out), &Color::Green).unwrap();
+        assert_eq!(out, [0, 0, 0, 2]);
+        let mut reader = BinaryReader::new(SliceInput::new(&out), Limits::default());
+        assert_eq!(read_enum::<Color, _>(&mut reader).unwrap(), Color::Green);
+    }
+
+    #[test]
+    fn an_unknown_value_names_the_enum_the_value_and_where_it_starts() {
+        // A 1-byte i8, then the enum value 7.
+        let bytes = [9, 0, 0, 0, 7];
+        let mut reader = BinaryReader::new(SliceInput::new(&bytes), Limits::default());
+        reader.read_i8().unwrap();
+        let error = read_enum::<Color, _>(&mut reader).unwrap_err();
+        assert_eq!(
+            error,
+            DecodeError::UnknownEnumValue {
+                offset: 1,
+                enum_name: "Color",
+                value: 7,
+            }
+        );
+        assert_eq!(error.to_string(), "enum `Color` has no value 7 (at byte 1)");
+    }
+
+    #[test]
+    fn a_truncated_value_is_an_eof_not_an_unknown_value() {
+        let bytes = [0, 0, 1];
+        let mut reader = BinaryReader::new(SliceInput::new(&bytes), Limits::default());
+        let error = read_enum::<Color, _>(&mut reader).unwrap_err();
+        assert!(
+            matches!(error, DecodeError::UnexpectedEof { .. }),
+            "{error:?}"
+        );
+    }
+}
