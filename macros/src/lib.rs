@@ -57,6 +57,7 @@
 //! }
 //!
 //! #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ThriftEnum)]
+//! #[repr(i32)]                    // Rust wants one for discriminants beside a variant with data
 //! pub enum Color {
 //!     Red = 1,                    // the value is the discriminant, or `#[thrift(value = 1)]`,
 //!     Green,                      // or one more than the variant before (2), as Rust and IDL count

@@ -97,6 +97,16 @@ pub enum LooseMood {
     Unknown(i32),
 }
 
+/// Discriminants beside a catch-all variant, which Rust allows with a `repr`; `Cross` counts on to 2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ThriftEnum)]
+#[repr(i32)]
+pub enum ReprMood {
+    Calm = 1,
+    Cross,
+    #[thrift(other)]
+    Unknown(i32),
+}
+
 /// An `i32` newtype enum, as idlc generates them: every value is kept.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, ThriftEnum)]
 pub struct Level(pub i32);
@@ -518,6 +528,9 @@ fn enum_values_map_both_ways() {
     assert_eq!(LooseMood::from_i32(1), Some(LooseMood::Calm));
     assert_eq!(LooseMood::from_i32(9), Some(LooseMood::Unknown(9)));
     assert_eq!(LooseMood::Unknown(9).to_i32(), 9);
+    assert_eq!(ReprMood::Cross.to_i32(), 2);
+    assert_eq!(ReprMood::from_i32(1), Some(ReprMood::Calm));
+    assert_eq!(ReprMood::from_i32(5), Some(ReprMood::Unknown(5)));
     assert_eq!(Level::from_i32(-8), Some(Level(-8)));
     assert_eq!(Level(-8).to_i32(), -8);
     // Generated enums implement the same trait and keep every value.
