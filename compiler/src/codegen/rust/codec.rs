@@ -711,6 +711,7 @@ impl Context<'_> {
             }
         });
         let unnamed = format!("{}({{}})", e.name);
+        let wire_name = &e.name;
         let serde = self.serde_derive();
         let serde_crate = self.serde_crate();
         quote! {
@@ -755,6 +756,19 @@ impl Context<'_> {
             impl From<#name> for i32 {
                 fn from(value: #name) -> Self {
                     value.0
+                }
+            }
+
+            impl rt::ThriftEnum for #name {
+                const NAME: &'static str = #wire_name;
+
+                fn to_i32(&self) -> i32 {
+                    self.0
+                }
+
+                // Every value is kept, known or not, so a round trip never loses one.
+                fn from_i32(value: i32) -> Option<Self> {
+                    Some(#name(value))
                 }
             }
         }

@@ -138,7 +138,7 @@ impl Context<'_> {
             TypeKind::String => quote!(w.write_string(#borrow #expr)),
             TypeKind::Binary => quote!(w.write_binary(#borrow #expr)),
             TypeKind::Uuid => quote!(w.write_uuid(#expr.as_bytes())),
-            TypeKind::Enum(_) => quote!(w.write_i32(#expr.0)),
+            TypeKind::Enum(_) => quote!(rt::write_enum(w, #borrow #expr)),
             TypeKind::Struct(_) | TypeKind::Typedef(_) => {
                 quote!(rt::ThriftStruct::encode(#borrow #expr, w))
             }
@@ -182,7 +182,7 @@ impl Context<'_> {
             TypeKind::Uuid => quote!(r.read_uuid().map(rt::Uuid)),
             TypeKind::Enum(_) => {
                 let path = self.rust_type(self.program.resolve(ty), from);
-                quote!(r.read_i32().map(#path))
+                quote!(rt::read_enum::<#path, _>(r))
             }
             TypeKind::Struct(_) | TypeKind::Typedef(_) => {
                 let path = self.rust_type(self.program.resolve(ty), from);
@@ -228,6 +228,10 @@ impl Context<'_> {
             TypeKind::Struct(_) => {
                 let path = self.rust_type(self.program.resolve(ty), from);
                 quote!(<#path as rt::ThriftStruct>::decode)
+            }
+            TypeKind::Enum(_) => {
+                let path = self.rust_type(self.program.resolve(ty), from);
+                quote!(rt::read_enum::<#path, _>)
             }
             _ => {
                 let read = self.read_expr(ty, from, false);
