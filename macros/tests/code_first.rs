@@ -7,11 +7,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bytes::{Bytes, BytesMut};
-use idlc_macros::{RpcService, ThriftEnum, ThriftStruct, ThriftUnion};
 use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::protocol::json::{JsonReader, JsonWriter};
-use idlc_runtime::{BytesInput, DecodeError, Limits, Reader, ThriftEnum, ThriftStruct};
+use idlc_runtime::{
+    BytesInput, DecodeError, Limits, Reader, RpcService, ThriftEnum, ThriftStruct, ThriftUnion,
+};
 
 /// The IDL twins, generated from `tests/idl/twins.thrift`.
 #[derive(RpcService)]

@@ -805,7 +805,7 @@ async fn python_client_to_rust_server_multiplexed() {
 
 /// The calculator again, generated inline by the derive from the same IDL (the path is relative to this
 /// package's manifest).
-#[derive(idlc_macros::RpcService)]
+#[derive(idlc_runtime::RpcService)]
 #[rpc(
     idl = "../idl-examples/tutorial/calculator.thrift",
     service = "Calculator"

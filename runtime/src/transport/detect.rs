@@ -286,7 +286,9 @@ mod tests {
     fn a_framed_message_in_the_old_binary_form_is_binary() {
         let old_ping = b"\x00\x00\x00\x04ping\x01\x00\x00\x00\x01\x00";
         let mut framed = BytesMut::new();
-        encode_framed(&mut framed, old_ping, 1 << 20).unwrap();
+        Wire::framed(BytesMut::from(&old_ping[..]), 1 << 20)
+            .unwrap()
+            .put_into(&mut framed);
         let frame = detect(&framed).unwrap().unwrap();
         assert_eq!(
             (frame.transport(), frame.protocol, &frame.payload[..]),
