@@ -414,7 +414,10 @@ impl Context<'_> {
                     self.service_names[parent.index()].trim_end_matches('_')
                 );
                 let path = self.path(parent_service.file, &parent_processor, file);
-                (quote!(handler), quote!(#path::dispatch(handler, call).await))
+                (
+                    quote!(handler),
+                    quote!(#path::dispatch(handler, call).await),
+                )
             }
             None if empty => (quote!(_handler), quote!(call.unknown_method())),
             None => (quote!(handler), quote!(call.unknown_method())),
