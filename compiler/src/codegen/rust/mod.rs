@@ -49,8 +49,9 @@
 //!   containers and structs, a `LazyLock` static.
 //! - `list<T>` is `Vec<T>`; `set<T>`/`map<K, V>` are `BTreeSet`/`BTreeMap` (`HashSet`/`HashMap` with
 //!   [`RustOptions::hash_collections`]), or `Vec<T>`/`Vec<(K, V)>` in wire order when the element or key
-//!   holds a `double` and so can be neither ordered nor hashed. `binary` is `Bytes`, `uuid` is
-//!   `idlc_runtime::Uuid`.
+//!   holds a `double` and so can be neither ordered nor hashed. `string` is `String` (or, with
+//!   [`RustOptions::string_type`] set to [`StringType::FastStr`], `FastStr`, which decodes without a copy),
+//!   `binary` is `Bytes`, `uuid` is `idlc_runtime::Uuid`.
 //! - `service S`: a handler trait `S` (one async method per function returning
 //!   `Result<T, ServiceError<SFException>>`; `extends` is a supertrait), `SProcessor<H: S>` implementing
 //!   `idlc_runtime::Processor`, and `SClient<C: Channel>` with every function of `S` and its ancestors.
@@ -80,6 +81,20 @@ pub struct RustOptions {
     pub hash_collections: bool,
     /// Derive `serde::Serialize`/`Deserialize` on generated types (the runtime's `serde` feature provides them).
     pub serde: bool,
+    /// The Rust type of IDL `string` values.
+    pub string_type: StringType,
+}
+
+/// What IDL `string` becomes in generated code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StringType {
+    /// `String`: decoding validates UTF-8 and copies every string into its own allocation.
+    #[default]
+    String,
+    /// The runtime's `FastStr` (from the `faststr` crate): decoding validates UTF-8 once and keeps short
+    /// strings inline and longer ones as slices of the input buffer (when that is `Bytes`), so decoding
+    /// allocates nothing per string; values keep the input buffer alive as long as they live.
+    FastStr,
 }
 
 impl Default for RustOptions {
@@ -88,6 +103,7 @@ impl Default for RustOptions {
             runtime_crate: "::idlc_runtime".to_owned(),
             hash_collections: false,
             serde: false,
+            string_type: StringType::String,
         }
     }
 }
