@@ -46,7 +46,8 @@
 //! - `enum`: `pub struct Op(pub i32)` with a constant per member, `VALUES`, `name()`, `from_name()`, and a
 //!   `Debug` that prints the member's name, so unknown values from the wire survive a round trip.
 //! - `typedef`: a type alias. `const`: a `pub const` (`&str` for strings, `&[u8]` for binary) or, for
-//!   containers and structs, a `LazyLock` static.
+//!   containers and structs, a `LazyLock` static whose value a private function of the same name in snake
+//!   case builds.
 //! - `list<T>` is `Vec<T>`; `set<T>`/`map<K, V>` are `BTreeSet`/`BTreeMap` (`HashSet`/`HashMap` with
 //!   [`RustOptions::hash_collections`]), or `Vec<T>`/`Vec<(K, V)>` in wire order when the element or key
 //!   holds a `double` and so can be neither ordered nor hashed. `string` is `String` (or, with
