@@ -280,3 +280,6 @@ impl<T: ThriftStruct> ThriftStruct for Box<T> {
         T::decode(reader).map(Box::new)
     }
 }
+
+/// What `string` fields are under the generator's `FastStr` option.
+pub use crate::protocol::FastStr;

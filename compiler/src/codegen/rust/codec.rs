@@ -820,7 +820,13 @@ impl Context<'_> {
             _ => {
                 let ty = self.rust_type(&c.ty, c.file);
                 let value = self.value_expr(&c.ty, &c.value, c.file);
-                quote! { #doc #allow pub static #name: rt::LazyLock<#ty> = rt::LazyLock::new(|| #value); }
+                // The value is built by a named function rather than a closure, which prettyplease would print
+                // from column 0 after `LazyLock::new(||`.
+                let builder = ident(&names::value_name(&self.const_names[id.index()]));
+                quote! {
+                    #doc pub static #name: rt::LazyLock<#ty> = rt::LazyLock::new(#builder);
+                    #allow fn #builder() -> #ty { #value }
+                }
             }
         }
     }
