@@ -15,6 +15,13 @@ use crate::service::Protocol;
 /// How long a peer must stay silent before an incomplete unframed message is scanned again ahead of time.
 const QUIET: Duration = Duration::from_millis(1);
 
+/// The least room offered to a read.
+const MIN_READ: usize = 8 * 1024;
+/// The most room offered to a read: below glibc's threshold for serving an allocation with its own `mmap`,
+/// since a buffer whose frames are still being served is replaced, not reused. A frame larger than this
+/// still arrives in one piece: its announced length is reserved as a whole.
+const MAX_READ: usize = 64 * 1024;
+
 /// A connection's read buffer, with the frame readers over it.
 #[derive(Debug)]
 pub(crate) struct FrameBuffer {
@@ -24,6 +31,8 @@ pub(crate) struct FrameBuffer {
     /// the peer goes quiet: every scan starts at the message's first byte, so scanning after each small read
     /// would cost time quadratic in the message's size.
     rescan_at: usize,
+    /// The room the next read is offered.
+    read_size: usize,
 }
 
 impl FrameBuffer {
@@ -33,6 +42,7 @@ impl FrameBuffer {
             buf: BytesMut::with_capacity(8 * 1024),
             limits,
             rescan_at: 0,
+            read_size: MIN_READ,
         }
     }
 
@@ -68,26 +78,37 @@ impl FrameBuffer {
     }
 
     /// Reads more bytes: `Ok(Some(0))` at the end of the stream, `Ok(None)` when a deferred scan is due
-    /// because the peer went quiet. Reads grow with the buffer, so a large message takes few reads.
+    /// because the peer went quiet.
+    ///
+    /// The room offered to each read adapts to the traffic: it doubles (up to 64 KiB) after a read that filled
+    /// it and halves (down to 8 KiB) after one that used less than a quarter, so a busy connection takes its
+    /// bytes in few system calls and a quiet one keeps a small buffer.
     pub(crate) async fn fill<R: AsyncRead + Unpin>(
         &mut self,
         reader: &mut R,
     ) -> io::Result<Option<usize>> {
-        let want = self.buf.len().clamp(8 * 1024, 1 << 20);
+        let want = self.read_size.max(self.buf.len().min(MAX_READ));
         if self.buf.capacity() - self.buf.len() < want / 2 {
             self.buf.reserve(want);
         }
-        if self.buf.len() < self.rescan_at {
+        let room = self.buf.capacity() - self.buf.len();
+        let read = if self.buf.len() < self.rescan_at {
             match tokio::time::timeout(QUIET, reader.read_buf(&mut self.buf)).await {
-                Ok(read) => read.map(Some),
+                Ok(read) => read?,
                 Err(_) => {
                     self.rescan_at = 0;
-                    Ok(None)
+                    return Ok(None);
                 }
             }
         } else {
-            reader.read_buf(&mut self.buf).await.map(Some)
+            reader.read_buf(&mut self.buf).await?
+        };
+        if read == room {
+            self.read_size = (self.read_size * 2).min(MAX_READ);
+        } else if read < self.read_size / 4 {
+            self.read_size = (self.read_size / 2).max(MIN_READ);
         }
+        Ok(Some(read))
     }
 }
 
