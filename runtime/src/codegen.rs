@@ -9,7 +9,10 @@ pub use std::sync::{Arc, LazyLock};
 
 pub use bytes::{Bytes, BytesMut};
 
-pub use crate::error::{ApplicationException, ApplicationExceptionKind, DecodeError, EncodeError};
+pub use crate::client::TcpChannel;
+pub use crate::error::{
+    ApplicationException, ApplicationExceptionKind, DecodeError, EncodeError, TransportError,
+};
 pub use crate::protocol::{Reader, TType, ThriftStruct, Writer};
 pub use crate::service::{
     CallError, Channel, ClientCore, Codec, IncomingCall, NoException, Processor, Protocol, SeqIds,
@@ -19,6 +22,7 @@ pub use crate::service::{
 pub use crate::uuid::Uuid;
 #[cfg(feature = "serde")]
 pub use serde;
+pub use tokio::net::ToSocketAddrs;
 
 /// The error for a `required` field that was absent.
 #[cold]

@@ -276,4 +276,15 @@ pub enum TransportError {
     /// No reply arrived in time.
     #[error("timed out")]
     Timeout,
+    /// The peer sent bytes that are not a frame of the transport in use; the connection was closed.
+    #[error(transparent)]
+    Frame(#[from] crate::transport::FrameError),
+    /// No address the client was given accepted a connection.
+    #[error("cannot connect to {addr}: {source}")]
+    Connect {
+        /// The address (or addresses) tried.
+        addr: String,
+        /// Why the last attempt failed.
+        source: std::io::Error,
+    },
 }

@@ -221,6 +221,14 @@ pub trait Processor: Send + Sync + 'static {
 pub trait Channel: Clone + Send + Sync + 'static {
     /// The protocol requests are encoded in.
     fn protocol(&self) -> Protocol;
+    /// The sequence id for the next request. The channel hands them out, so that every client sharing it
+    /// (several services multiplexed on one connection, say) draws from one sequence and replies match.
+    fn next_seqid(&self) -> i32;
+    /// The service name calls are prefixed with (`"Service:method"`, Apache's TMultiplexedProtocol), if the
+    /// channel reaches a multiplexed server.
+    fn service_name(&self) -> Option<&str> {
+        None
+    }
     /// Sends `request` (an encoded message with sequence id `seqid`) and, unless `oneway`, returns the reply.
     fn call(
         &self,
@@ -235,6 +243,7 @@ pub trait Channel: Clone + Send + Sync + 'static {
 pub struct InMemoryChannel<P> {
     processor: Arc<P>,
     protocol: Protocol,
+    seqids: SeqIds,
 }
 
 impl<P> Clone for InMemoryChannel<P> {
@@ -242,6 +251,7 @@ impl<P> Clone for InMemoryChannel<P> {
         InMemoryChannel {
             processor: Arc::clone(&self.processor),
             protocol: self.protocol,
+            seqids: self.seqids.clone(),
         }
     }
 }
@@ -252,6 +262,7 @@ impl<P: Processor> InMemoryChannel<P> {
         InMemoryChannel {
             processor: Arc::new(processor),
             protocol,
+            seqids: SeqIds::default(),
         }
     }
 }
@@ -259,6 +270,10 @@ impl<P: Processor> InMemoryChannel<P> {
 impl<P: Processor> Channel for InMemoryChannel<P> {
     fn protocol(&self) -> Protocol {
         self.protocol
+    }
+
+    fn next_seqid(&self) -> i32 {
+        self.seqids.next()
     }
 
     async fn call(
@@ -290,20 +305,16 @@ impl SeqIds {
     }
 }
 
-/// What every generated client holds: the channel and its sequence ids.
+/// What every generated client holds: the channel its calls go through.
 #[derive(Debug, Clone)]
 pub struct ClientCore<C> {
     channel: C,
-    seqids: SeqIds,
 }
 
 impl<C: Channel> ClientCore<C> {
     /// A client core sending through `channel`.
     pub fn new(channel: C) -> Self {
-        ClientCore {
-            channel,
-            seqids: SeqIds::default(),
-        }
+        ClientCore { channel }
     }
 
     /// The channel calls go through.
@@ -317,7 +328,7 @@ impl<C: Channel> ClientCore<C> {
         name: &'static str,
         args: A,
     ) -> Result<R, CallError<E>> {
-        call(&self.channel, &self.seqids, name, args).await
+        call(&self.channel, name, args).await
     }
 
     /// Sends a oneway call; see [`send_oneway`].
@@ -326,7 +337,7 @@ impl<C: Channel> ClientCore<C> {
         name: &'static str,
         args: A,
     ) -> Result<(), CallError<NoException>> {
-        send_oneway(&self.channel, &self.seqids, name, args).await
+        send_oneway(&self.channel, name, args).await
     }
 }
 
@@ -335,24 +346,56 @@ impl<C: Channel> ClientCore<C> {
 pub async fn guard<T, E>(
     future: impl Future<Output = Result<T, ServiceError<E>>>,
 ) -> Result<T, ServiceError<E>> {
+    match catch_panic(future).await {
+        Ok(result) => result,
+        Err(detail) => Err(ServiceError::Application(ApplicationException::new(
+            ApplicationExceptionKind::INTERNAL_ERROR,
+            format!("the handler panicked: {detail}"),
+        ))),
+    }
+}
+
+/// Runs `future`, returning the panic message instead if it panics.
+pub(crate) async fn catch_panic<T>(future: impl Future<Output = T>) -> Result<T, String> {
     let mut future = std::pin::pin!(future);
     std::future::poll_fn(move |cx| {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-            Ok(poll) => poll,
-            Err(panic) => {
-                let detail = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "no message".to_owned());
-                std::task::Poll::Ready(Err(ServiceError::Application(ApplicationException::new(
-                    ApplicationExceptionKind::INTERNAL_ERROR,
-                    format!("the handler panicked: {detail}"),
-                ))))
-            }
+            Ok(poll) => poll.map(Ok),
+            Err(panic) => std::task::Poll::Ready(Err(panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".to_owned()))),
         }
     })
     .await
+}
+
+/// The INTERNAL_ERROR reply to `request` for a processor that panicked, or nothing if the request's envelope
+/// cannot be read or it was oneway.
+pub(crate) fn internal_error_reply(
+    protocol: Protocol,
+    request: &Bytes,
+    panic: &str,
+) -> Option<BytesMut> {
+    fn reply_in<C: Codec>(request: &Bytes, panic: &str) -> Option<BytesMut> {
+        let (header, _) = read_call::<C>(request.clone()).ok()?;
+        if header.kind == MessageType::Oneway {
+            return None;
+        }
+        encode_exception::<C>(
+            &header,
+            &ApplicationException::new(
+                ApplicationExceptionKind::INTERNAL_ERROR,
+                format!("the processor panicked: {panic}"),
+            ),
+        )
+    }
+    match protocol {
+        Protocol::Binary => reply_in::<Binary>(request, panic),
+        Protocol::Compact => reply_in::<Compact>(request, panic),
+        Protocol::Json => reply_in::<Json>(request, panic),
+    }
 }
 
 /// Encodes a whole message: envelope, body, end.
@@ -389,7 +432,9 @@ fn decode_reply_in<C: Codec, R: ThriftStruct>(
 ) -> Result<R, CallError<Infallible>> {
     let mut reader = C::reader(reply, Limits::default());
     let header = reader.read_message_begin().map_err(CallError::Decode)?;
-    if header.name != name {
+    // Multiplexing servers answer with the bare method name, which is also the name's end.
+    let bare = name.rsplit_once(':').map_or(name, |(_, method)| method);
+    if header.name != name && header.name != bare {
         return Err(CallError::Application(ApplicationException::new(
             ApplicationExceptionKind::WRONG_METHOD_NAME,
             format!(
@@ -421,18 +466,25 @@ fn decode_reply_in<C: Codec, R: ThriftStruct>(
     }
 }
 
+/// The name a call to `method` travels under: `"Service:method"` through a multiplexed channel.
+fn message_name<C: Channel>(channel: &C, method: &str) -> String {
+    match channel.service_name() {
+        Some(service) => format!("{service}:{method}"),
+        None => method.to_owned(),
+    }
+}
+
 /// Calls `name` with `args` through `channel` and decodes the reply's result struct. Generated clients unpack
 /// the result struct into a value or a declared exception.
 pub async fn call<C: Channel, A: ThriftStruct, R: ThriftStruct, E>(
     channel: &C,
-    seqids: &SeqIds,
     name: &'static str,
     args: A,
 ) -> Result<R, CallError<E>> {
     let protocol = channel.protocol();
-    let seqid = seqids.next();
+    let seqid = channel.next_seqid();
     let header = MessageHeader {
-        name: name.to_owned(),
+        name: message_name(channel, name),
         kind: MessageType::Call,
         seqid,
     };
@@ -443,9 +495,9 @@ pub async fn call<C: Channel, A: ThriftStruct, R: ThriftStruct, E>(
         .map_err(CallError::Transport)?
         .ok_or(CallError::Transport(TransportError::Closed))?;
     let decoded = match protocol {
-        Protocol::Binary => decode_reply_in::<Binary, R>(name, seqid, reply),
-        Protocol::Compact => decode_reply_in::<Compact, R>(name, seqid, reply),
-        Protocol::Json => decode_reply_in::<Json, R>(name, seqid, reply),
+        Protocol::Binary => decode_reply_in::<Binary, R>(&header.name, seqid, reply),
+        Protocol::Compact => decode_reply_in::<Compact, R>(&header.name, seqid, reply),
+        Protocol::Json => decode_reply_in::<Json, R>(&header.name, seqid, reply),
     };
     decoded.map_err(CallError::<E>::widen)
 }
@@ -453,13 +505,12 @@ pub async fn call<C: Channel, A: ThriftStruct, R: ThriftStruct, E>(
 /// Sends a oneway call: returns once the channel has taken the message.
 pub async fn send_oneway<C: Channel, A: ThriftStruct>(
     channel: &C,
-    seqids: &SeqIds,
     name: &'static str,
     args: A,
 ) -> Result<(), CallError<NoException>> {
-    let seqid = seqids.next();
+    let seqid = channel.next_seqid();
     let header = MessageHeader {
-        name: name.to_owned(),
+        name: message_name(channel, name),
         kind: MessageType::Oneway,
         seqid,
     };

@@ -808,11 +808,16 @@ mod rpc {
     #[derive(Clone)]
     struct PythonServer {
         protocol: Protocol,
+        seqids: idlc_runtime::service::SeqIds,
     }
 
     impl idlc_runtime::Channel for PythonServer {
         fn protocol(&self) -> idlc_runtime::Protocol {
             runtime_protocol(self.protocol)
+        }
+
+        fn next_seqid(&self) -> i32 {
+            self.seqids.next()
         }
 
         async fn call(
@@ -857,7 +862,10 @@ mod rpc {
 
     /// Every method of the generated client against Apache's Python processor.
     async fn rust_client_to_python_processor(protocol: Protocol) {
-        let client = calc::CalculatorClient::new(PythonServer { protocol });
+        let client = calc::CalculatorClient::new(PythonServer {
+            protocol,
+            seqids: Default::default(),
+        });
         client.ping().await.expect("ping");
         assert_eq!(client.add(-5, i32::MAX).await.expect("add"), i32::MAX - 5);
         let work = calc::Work {

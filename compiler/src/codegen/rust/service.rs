@@ -553,6 +553,14 @@ impl Context<'_> {
 
                 #(#methods)*
             }
+
+            impl #name<rt::TcpChannel> {
+                /// Connects to `addr` over framed binary, which every Apache Thrift server accepts; build an
+                /// `idlc_runtime::TcpChannel` for another transport or protocol, timeouts or headers.
+                pub async fn connect(addr: impl rt::ToSocketAddrs) -> Result<Self, rt::TransportError> {
+                    Ok(#name::new(rt::TcpChannel::connect(addr).await?))
+                }
+            }
         }
     }
 }

@@ -1,0 +1,67 @@
+//! Calls every method of a calculator server once and prints what came back.
+//!
+//! ```sh
+//! cargo run -p calculator-example --bin calculator-client -- 127.0.0.1:9090 [framed|unframed|header] [binary|compact|json]
+//! ```
+
+use calculator_example::idl::calculator::{
+    CalculatorCalculateException, CalculatorClient, Operation, Work,
+};
+use idlc_runtime::{CallError, Protocol, TcpChannel, Transport};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let addr = args.next().unwrap_or_else(|| "127.0.0.1:9090".to_owned());
+    let transport = match args.next().as_deref() {
+        None | Some("framed") => Transport::Framed,
+        Some("unframed") => Transport::Unframed,
+        Some("header") => Transport::Header,
+        Some(other) => return Err(format!("unknown transport {other:?}").into()),
+    };
+    let protocol = match args.next().as_deref() {
+        None | Some("binary") => Protocol::Binary,
+        Some("compact") => Protocol::Compact,
+        Some("json") => Protocol::Json,
+        Some(other) => return Err(format!("unknown protocol {other:?}").into()),
+    };
+    let channel = TcpChannel::builder(addr.as_str())
+        .transport(transport)
+        .protocol(protocol)
+        .call_timeout(std::time::Duration::from_secs(5))
+        .connect()
+        .await?;
+    let client = CalculatorClient::new(channel);
+    println!("connected to {addr} ({transport} {protocol})");
+
+    client.ping().await?;
+    println!("ping()");
+    println!("add(1, 1) = {}", client.add(1, 1).await?);
+
+    let divide_by_zero = Work {
+        first: 1,
+        second: 0,
+        op: Operation::DIVIDE,
+        comment: None,
+    };
+    match client.calculate(1, divide_by_zero).await {
+        Err(CallError::Declared(CalculatorCalculateException::Ouch(ouch))) => {
+            println!("calculate(1, 1 / 0) failed as declared: {ouch}")
+        }
+        other => println!("calculate(1, 1 / 0) unexpectedly gave {other:?}"),
+    }
+    let subtract = Work {
+        first: 15,
+        second: 10,
+        op: Operation::SUBTRACT,
+        comment: Some("remember me".to_owned()),
+    };
+    println!(
+        "calculate(1, 15 - 10) = {}",
+        client.calculate(1, subtract).await?
+    );
+    println!("getStruct(1) = {:?}", client.get_struct(1).await?);
+    client.zip().await?;
+    println!("zip() sent (oneway)");
+    Ok(())
+}

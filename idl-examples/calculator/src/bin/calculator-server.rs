@@ -1,0 +1,30 @@
+//! Serves the calculator on a TCP port until Ctrl-C, speaking whatever each client speaks: THeader, framed
+//! or unframed; binary, compact or JSON.
+//!
+//! ```sh
+//! cargo run -p calculator-example --bin calculator-server -- 127.0.0.1:9090
+//! ```
+
+use calculator_example::CalculatorService;
+use calculator_example::idl::calculator::CalculatorProcessor;
+use idlc_runtime::Server;
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:9090".to_owned());
+    let server = Server::builder().bind(addr).await?;
+    println!("calculator listening on {}", server.local_addr()?);
+    let processor = CalculatorProcessor::new(CalculatorService::default());
+    server
+        .serve_with_shutdown(processor, async {
+            // If Ctrl-C cannot be listened for, serve until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await?;
+    println!("calculator stopped after finishing the calls in flight");
+    Ok(())
+}

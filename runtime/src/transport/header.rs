@@ -1,0 +1,420 @@
+//! Apache Thrift's THeader frame (SPECS.md, "THeader"): after the 4-byte length, the magic `0x0FFF`, flags,
+//! the sequence id, the header size in 4-byte words, then the protocol id, the transforms, the info blocks and
+//! padding, then the (transformed) payload.
+
+use std::io::{Read, Write};
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+use super::{FrameError, FrameLimits, Headers, Transform};
+use crate::protocol::json::JsonReader;
+use crate::protocol::{Reader, SliceInput};
+use crate::service::Protocol;
+
+/// The magic in the frame's first two bytes (after the length).
+pub(super) const MAGIC: u16 = 0x0FFF;
+/// Info block id of the key/value headers.
+const INFO_KEYVALUE: u32 = 1;
+/// Bytes from the magic up to the header block: magic, flags, seqid, header size.
+const FIXED_LEN: usize = 10;
+
+/// The THeader fields of a frame, kept so a reply can be sent in kind.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct HeaderFrame {
+    /// The flags word (bit 0: the client accepts replies out of order).
+    pub(crate) flags: u16,
+    /// The frame's sequence id (the payload's, for Apache's clients).
+    pub(crate) seqid: i32,
+    /// The transforms applied to the payload, in the order they were applied.
+    pub(crate) transforms: Vec<Transform>,
+    /// The KEYVALUE info headers.
+    pub(crate) headers: Headers,
+}
+
+/// The flag a client sets when it matches replies by sequence id and so accepts them out of order.
+pub(crate) const FLAG_OUT_OF_ORDER: u16 = 0x0001;
+
+fn protocol_id(protocol: Protocol) -> u32 {
+    match protocol {
+        Protocol::Binary => 0,
+        Protocol::Json => 1,
+        Protocol::Compact => 2,
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut value: u32) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+fn put_string(out: &mut Vec<u8>, value: &str) -> Result<(), FrameError> {
+    let len = u32::try_from(value.len())
+        .map_err(|_| FrameError::Unframeable(format!("a header of {} bytes", value.len())))?;
+    put_varint(out, len);
+    out.extend_from_slice(value.as_bytes());
+    Ok(())
+}
+
+/// Appends one THeader frame (length included) carrying `payload` to `out`.
+pub(crate) fn encode_header_frame(
+    out: &mut BytesMut,
+    frame: &HeaderFrame,
+    protocol: Protocol,
+    payload: &[u8],
+    max_frame_len: usize,
+) -> Result<(), FrameError> {
+    let mut header = Vec::with_capacity(16);
+    put_varint(&mut header, protocol_id(protocol));
+    put_varint(&mut header, frame.transforms.len() as u32);
+    for transform in &frame.transforms {
+        put_varint(&mut header, transform.id());
+    }
+    if !frame.headers.is_empty() {
+        put_varint(&mut header, INFO_KEYVALUE);
+        put_varint(&mut header, frame.headers.len() as u32);
+        for (key, value) in &frame.headers {
+            put_string(&mut header, key)?;
+            put_string(&mut header, value)?;
+        }
+    }
+    header.resize(header.len().next_multiple_of(4), 0);
+    let words = u16::try_from(header.len() / 4).map_err(|_| {
+        FrameError::Unframeable(format!(
+            "{} bytes of THeader headers exceed the format's 262,140",
+            header.len()
+        ))
+    })?;
+
+    let mut transformed;
+    let mut body = payload;
+    for transform in &frame.transforms {
+        transformed = match transform {
+            Transform::Zlib => {
+                let mut encoder = flate2::write::ZlibEncoder::new(
+                    Vec::with_capacity(body.len() / 2 + 16),
+                    flate2::Compression::default(),
+                );
+                encoder
+                    .write_all(body)
+                    .and_then(|()| encoder.finish())
+                    .map_err(|error| FrameError::Unframeable(error.to_string()))?
+            }
+        };
+        body = &transformed;
+    }
+
+    let len = FIXED_LEN + header.len() + body.len();
+    if len > max_frame_len || len > i32::MAX as usize {
+        return Err(FrameError::TooLarge {
+            len: len as u64,
+            max: max_frame_len,
+        });
+    }
+    out.reserve(4 + len);
+    out.put_u32(len as u32);
+    out.put_u16(MAGIC);
+    out.put_u16(frame.flags);
+    out.put_i32(frame.seqid);
+    out.put_u16(words);
+    out.put_slice(&header);
+    out.put_slice(body);
+    Ok(())
+}
+
+/// A cursor over the header block that never reads past its end.
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn malformed(&self, what: &str) -> FrameError {
+        FrameError::MalformedHeader(format!("{what} at header byte {}", self.pos))
+    }
+
+    fn varint(&mut self, what: &str) -> Result<u32, FrameError> {
+        let mut value: u32 = 0;
+        for shift in (0..35).step_by(7) {
+            let byte = *self
+                .bytes
+                .get(self.pos)
+                .ok_or_else(|| self.malformed(&format!("{what} runs past the header's end")))?;
+            self.pos += 1;
+            if shift == 28 && byte > 0x0f {
+                return Err(self.malformed(&format!("{what} overflows 32 bits")));
+            }
+            value |= u32::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(self.malformed(&format!("{what} is longer than 5 bytes")))
+    }
+
+    fn string(&mut self, what: &str) -> Result<String, FrameError> {
+        let len = self.varint(what)? as usize;
+        let end = self
+            .pos
+            .checked_add(len)
+            .filter(|&end| end <= self.bytes.len())
+            .ok_or_else(|| {
+                self.malformed(&format!("{what} of {len} bytes runs past the header's end"))
+            })?;
+        let text = std::str::from_utf8(&self.bytes[self.pos..end])
+            .map_err(|_| self.malformed(&format!("{what} is not UTF-8")))?
+            .to_owned();
+        self.pos = end;
+        Ok(text)
+    }
+}
+
+/// Reads a THeader frame's body (everything after the length): its fields, protocol and payload with the
+/// transforms undone.
+pub(super) fn decode(
+    body: Bytes,
+    limits: &FrameLimits,
+) -> Result<(HeaderFrame, Protocol, Bytes), FrameError> {
+    let Some(fixed) = body.first_chunk::<FIXED_LEN>() else {
+        return Err(FrameError::MalformedHeader(format!(
+            "a frame of {} bytes is shorter than THeader's fixed {FIXED_LEN}",
+            body.len()
+        )));
+    };
+    let flags = u16::from_be_bytes([fixed[2], fixed[3]]);
+    let seqid = i32::from_be_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]);
+    let header_len = usize::from(u16::from_be_bytes([fixed[8], fixed[9]])) * 4;
+    let payload_start = FIXED_LEN + header_len;
+    if payload_start > body.len() {
+        return Err(FrameError::MalformedHeader(format!(
+            "the header size of {header_len} bytes exceeds the frame's {}",
+            body.len() - FIXED_LEN
+        )));
+    }
+    let mut cursor = Cursor {
+        bytes: &body[FIXED_LEN..payload_start],
+        pos: 0,
+    };
+    let protocol = match cursor.varint("the protocol id")? {
+        0 => Protocol::Binary,
+        1 => Protocol::Json,
+        2 => Protocol::Compact,
+        other => return Err(FrameError::UnknownProtocol(other)),
+    };
+    let count = cursor.varint("the transform count")? as usize;
+    // Every transform id takes at least a byte, so a count beyond the header is a lie.
+    if count > header_len {
+        return Err(cursor.malformed(&format!("{count} transforms")));
+    }
+    let mut transforms = Vec::with_capacity(count);
+    for _ in 0..count {
+        let id = cursor.varint("a transform id")?;
+        transforms.push(Transform::from_id(id).ok_or(FrameError::UnknownTransform(id))?);
+    }
+    let mut headers = Headers::new();
+    while cursor.pos < cursor.bytes.len() {
+        match cursor.varint("an info block id")? {
+            INFO_KEYVALUE => {
+                let count = cursor.varint("the header count")?;
+                for _ in 0..count {
+                    let key = cursor.string("a header name")?;
+                    let value = cursor.string("a header value")?;
+                    headers.insert(key, value);
+                }
+            }
+            // Id 0 is padding; an unknown block cannot be skipped without knowing its shape.
+            _ => break,
+        }
+    }
+
+    let mut payload = body.slice(payload_start..);
+    for transform in transforms.iter().rev() {
+        payload = match transform {
+            Transform::Zlib => inflate(&payload, limits.max_frame_len)?,
+        };
+    }
+    let frame = HeaderFrame {
+        flags,
+        seqid,
+        transforms,
+        headers,
+    };
+    Ok((frame, protocol, payload))
+}
+
+/// Decompresses a zlib stream, refusing to produce more than `max` bytes.
+fn inflate(compressed: &[u8], max: usize) -> Result<Bytes, FrameError> {
+    let mut out = Vec::with_capacity((compressed.len() * 4).min(max));
+    flate2::read::ZlibDecoder::new(compressed)
+        .take(max as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|error| FrameError::Decompress(error.to_string()))?;
+    if out.len() > max {
+        return Err(FrameError::TooLarge {
+            len: out.len() as u64,
+            max,
+        });
+    }
+    Ok(Bytes::from(out))
+}
+
+/// The sequence id in a message's envelope, read without decoding the rest (replies are matched by it).
+pub(crate) fn peek_seqid(protocol: Protocol, message: &[u8]) -> Option<i32> {
+    match protocol {
+        Protocol::Binary => {
+            let name_len = u32::from_be_bytes(*message.get(4..)?.first_chunk::<4>()?) as usize;
+            let at = 8usize.checked_add(name_len)?;
+            Some(i32::from_be_bytes(*message.get(at..)?.first_chunk::<4>()?))
+        }
+        Protocol::Compact => {
+            let mut cursor = Cursor {
+                bytes: message.get(2..)?,
+                pos: 0,
+            };
+            cursor.varint("the seqid").ok().map(|seqid| seqid as i32)
+        }
+        Protocol::Json => JsonReader::new(SliceInput::new(message), Default::default())
+            .read_message_begin()
+            .ok()
+            .map(|header| header.seqid),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(headers: &[(&str, &str)], transforms: Vec<Transform>) -> HeaderFrame {
+        HeaderFrame {
+            flags: 0,
+            seqid: 7,
+            transforms,
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
+    }
+
+    fn body_of(out: &BytesMut) -> Bytes {
+        Bytes::copy_from_slice(&out[4..])
+    }
+
+    #[test]
+    fn the_worked_examples_of_the_format() {
+        let mut out = BytesMut::new();
+        encode_header_frame(
+            &mut out,
+            &frame(&[("k", "v")], vec![]),
+            Protocol::Binary,
+            b"P",
+            1 << 20,
+        )
+        .unwrap();
+        assert_eq!(&out[14..22], &[0, 0, 1, 1, 1, b'k', 1, b'v']);
+        assert_eq!(u16::from_be_bytes([out[12], out[13]]), 2);
+        assert_eq!(
+            u32::from_be_bytes([out[0], out[1], out[2], out[3]]) as usize,
+            out.len() - 4
+        );
+
+        let mut out = BytesMut::new();
+        let zlib = frame(&[("k", "v")], vec![Transform::Zlib]);
+        encode_header_frame(&mut out, &zlib, Protocol::Binary, b"P", 1 << 20).unwrap();
+        assert_eq!(&out[14..26], &[0, 1, 1, 1, 1, 1, b'k', 1, b'v', 0, 0, 0]);
+        assert_eq!(u16::from_be_bytes([out[12], out[13]]), 3);
+    }
+
+    #[test]
+    fn frames_round_trip_with_and_without_zlib() {
+        for transforms in [vec![], vec![Transform::Zlib]] {
+            let sent = frame(&[("trace", "abc"), ("user", "x")], transforms);
+            let payload = vec![0x42u8; 5000];
+            let mut out = BytesMut::new();
+            encode_header_frame(&mut out, &sent, Protocol::Compact, &payload, 1 << 20).unwrap();
+            let (got, protocol, body) = decode(body_of(&out), &FrameLimits::DEFAULT).unwrap();
+            assert_eq!(
+                (got, protocol, &body[..]),
+                (sent, Protocol::Compact, &payload[..])
+            );
+        }
+    }
+
+    #[test]
+    fn a_zlib_bomb_stops_at_the_frame_limit() {
+        let sent = frame(&[], vec![Transform::Zlib]);
+        let mut out = BytesMut::new();
+        encode_header_frame(
+            &mut out,
+            &sent,
+            Protocol::Binary,
+            &vec![0; 1 << 20],
+            1 << 21,
+        )
+        .unwrap();
+        let limits = FrameLimits {
+            max_frame_len: 1000,
+            ..FrameLimits::DEFAULT
+        };
+        assert!(matches!(
+            decode(body_of(&out), &limits),
+            Err(FrameError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn malformed_headers_are_errors_never_panics() {
+        let mut out = BytesMut::new();
+        encode_header_frame(
+            &mut out,
+            &frame(&[("key", "value")], vec![]),
+            Protocol::Binary,
+            b"xy",
+            1 << 20,
+        )
+        .unwrap();
+        let whole = body_of(&out);
+        for cut in 0..whole.len() {
+            let _ = decode(whole.slice(..cut), &FrameLimits::DEFAULT);
+        }
+        for at in 0..whole.len() {
+            for byte in [0x00, 0x7f, 0x80, 0xff] {
+                let mut bad = whole.to_vec();
+                bad[at] = byte;
+                let _ = decode(Bytes::from(bad), &FrameLimits::DEFAULT);
+            }
+        }
+        let mut unknown = whole.to_vec();
+        unknown[10..12].copy_from_slice(&[0, 1]);
+        unknown[12] = 9;
+        assert_eq!(
+            decode(Bytes::from(unknown), &FrameLimits::DEFAULT),
+            Err(FrameError::UnknownTransform(9))
+        );
+    }
+
+    #[test]
+    fn seqids_are_peeked_in_every_protocol() {
+        assert_eq!(
+            peek_seqid(
+                Protocol::Binary,
+                b"\x80\x01\x00\x02\x00\x00\x00\x02ab\x00\x00\x01\x00"
+            ),
+            Some(256)
+        );
+        assert_eq!(
+            peek_seqid(Protocol::Compact, b"\x82\x41\xac\x02\x02ab"),
+            Some(300)
+        );
+        assert_eq!(
+            peek_seqid(Protocol::Json, br#"[1,"ab",2,300,{}]"#),
+            Some(300)
+        );
+        assert_eq!(
+            peek_seqid(Protocol::Binary, b"\x80\x01\x00\x02\xff\xff\xff\xff"),
+            None
+        );
+    }
+}
