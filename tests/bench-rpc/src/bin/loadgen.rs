@@ -79,10 +79,7 @@ fn main() -> anyhow::Result<()> {
         until: from + Duration::from_secs_f64(args.secs),
     };
     let histograms = match args.framework {
-        #[cfg(feature = "idlc-rpc")]
         Framework::Idlc => tokio_runtime()?.block_on(idlc(&args, payload, window))?,
-        #[cfg(not(feature = "idlc-rpc"))]
-        Framework::Idlc => bail!("built without idlc's TCP client"),
         Framework::Volo => tokio_runtime()?.block_on(volo(&args, payload, window))?,
         Framework::Apache => apache(&args, payload, window, false)?,
         Framework::ApacheNodelay => apache(&args, payload, window, true)?,
@@ -123,7 +120,6 @@ fn check_reply(payload: &[u8], reply: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(feature = "idlc-rpc")]
 async fn idlc(args: &Args, payload: Bytes, window: Window) -> anyhow::Result<Vec<Histogram<u64>>> {
     use anyhow::Context as _;
     use idlc_bench_rpc::idlc_gen::echo::EchoClient;
