@@ -89,7 +89,7 @@ fn main() -> anyhow::Result<()> {
         total.add(histogram)?;
     }
     ensure!(
-        total.len() > 0,
+        !total.is_empty(),
         "no call completed inside the measured window"
     );
     println!(
