@@ -1,5 +1,9 @@
 //! Generates Rust code for the example IDLs into `OUT_DIR`, so `src/generated.rs` compiles it with every lint
-//! denied and the tests can use it.
+//! denied and the tests can use it: once with the default options, and the kitchen sink again with every
+//! option that changes the types (serde derives, hash collections, `FastStr` strings) into
+//! `OUT_DIR/every_option`.
+
+use idlc::codegen::rust::StringType;
 
 fn main() {
     let examples = std::path::Path::new("../idl-examples");
@@ -11,5 +15,17 @@ fn main() {
     ]);
     if let Err(error) = result {
         panic!("idlc could not generate the example code:\n{error}");
+    }
+    let out_dir = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
+    let result = idlc::Builder::new()
+        .out_dir(std::path::Path::new(&out_dir).join("every_option"))
+        // The first run already asked cargo to watch these files and showed their warnings.
+        .emit_rerun_if_changed(false)
+        .serde(true)
+        .hash_collections(true)
+        .string_type(StringType::FastStr)
+        .compile(&[examples.join("kitchen_sink/kitchen_sink.thrift")]);
+    if let Err(error) = result {
+        panic!("idlc could not generate the kitchen sink with every option:\n{error}");
     }
 }

@@ -20,7 +20,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::codegen::rust::{self, ModLayout, RustOptions};
+use crate::codegen::rust::{self, ModLayout, RustOptions, StringType};
 use crate::{CheckOptions, Checked};
 
 /// Configures and runs code generation for a build script.
@@ -99,6 +99,13 @@ impl Builder {
     /// Use `HashMap`/`HashSet` for `map`/`set` instead of `BTreeMap`/`BTreeSet`.
     pub fn hash_collections(&mut self, enabled: bool) -> &mut Self {
         self.options.hash_collections = enabled;
+        self
+    }
+
+    /// The Rust type of IDL `string` values (default `String`; [`StringType::FastStr`] decodes without
+    /// allocating per string).
+    pub fn string_type(&mut self, string_type: StringType) -> &mut Self {
+        self.options.string_type = string_type;
         self
     }
 

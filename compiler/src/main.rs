@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Thrift IDL compiler.
 #[derive(Parser, Debug)]
@@ -56,10 +56,23 @@ enum Command {
         /// Use HashMap and HashSet for maps and sets instead of BTreeMap and BTreeSet.
         #[arg(long)]
         hash_collections: bool,
+        /// The Rust type of IDL `string` values: `string` (String) or `faststr` (the runtime's FastStr,
+        /// which decodes without allocating per string by sharing the input buffer).
+        #[arg(long, value_enum, value_name = "TYPE", default_value_t = StringTypeArg::String)]
+        string_type: StringTypeArg,
         /// The path generated code names the runtime by.
         #[arg(long, value_name = "PATH", default_value = "::idlc_runtime")]
         runtime_crate: String,
     },
+}
+
+/// `--string-type` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum StringTypeArg {
+    /// `String`.
+    String,
+    /// The runtime's `FastStr`.
+    Faststr,
 }
 
 fn main() -> ExitCode {
@@ -72,12 +85,17 @@ fn main() -> ExitCode {
             stdout,
             serde,
             hash_collections,
+            string_type,
             runtime_crate,
         } => {
             let options = idlc::codegen::rust::RustOptions {
                 runtime_crate,
                 hash_collections,
                 serde,
+                string_type: match string_type {
+                    StringTypeArg::String => idlc::codegen::rust::StringType::String,
+                    StringTypeArg::Faststr => idlc::codegen::rust::StringType::FastStr,
+                },
             };
             let check = idlc::CheckOptions { include_dirs };
             let checked = match idlc::codegen::rust::generate_files(&files, &check, &options) {
@@ -125,6 +143,10 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
+            // The process ends here: freeing every token and syntax node of a large IDL one by one takes
+            // longer than letting the operating system reclaim the memory.
+            std::mem::forget(generated);
+            std::mem::forget(checked);
             ExitCode::SUCCESS
         }
         Command::Check {

@@ -4,8 +4,11 @@
 //!
 //! Field types map to IDL types by name: `bool`, `i8` (byte), `i16`, `i32`, `i64`, `f64` (double),
 //! `String`, `Bytes` (binary), `Uuid`, `Vec<T>` (list), `BTreeSet`/`HashSet` (set), `BTreeMap`/`HashMap`
-//! (map); any other single-name type is a struct that implements `ThriftStruct` itself, or an IDL enum
-//! (an `i32` newtype such as idlc generates) when the field says `#[thrift(id = N, enum)]`.
+//! (map); any other single-name type is a struct that implements `ThriftStruct` itself, or an enum that
+//! implements `ThriftEnum` (generated, or `#[derive(ThriftEnum)]`) when the field says so:
+//! `#[thrift(id = N, enum)]` makes every such type in the field an enum, `enum(Mood)` only the ones named
+//! (for a field holding both, such as `BTreeMap<Mood, Inner>`). A check spanned at the field type reports
+//! an enum used as a struct, or the other way round.
 //! Requiredness: `Option<T>` is optional, anything else required, unless the field says `default` (the
 //! IDL's default requiredness: always written, zero when absent).
 
@@ -13,8 +16,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, GenericArgument, PathArguments, Type};
 
@@ -31,11 +34,14 @@ enum Stub {
 /// Facts gathered while translating field types.
 #[derive(Default)]
 struct Translation {
-    stubs: BTreeMap<String, (Stub, Span)>,
+    /// User types by name, with the name as written (its span points at the field type).
+    stubs: BTreeMap<String, (Stub, syn::Ident)>,
     /// `use` items bringing user types named by a longer path into the codec's scope.
     imports: BTreeMap<String, syn::Path>,
     btree: Option<Span>,
     hash: Option<Span>,
+    /// User type names in the field being translated, to check `enum(Name)` against.
+    in_field: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -45,16 +51,39 @@ enum Requiredness {
     Default,
 }
 
+/// Which user types in a field are enums: the codec reads an enum as an `i32` and a struct as a struct, and
+/// only the field can say which a type is.
+#[derive(Default)]
+enum EnumMark {
+    /// `#[thrift(id = N)]`: every user type in the field is a struct.
+    #[default]
+    None,
+    /// `#[thrift(id = N, enum)]`: every user type in the field is an enum.
+    All,
+    /// `#[thrift(id = N, enum(Mood))]`: the named types are enums, the others structs.
+    Named(Vec<syn::Ident>),
+}
+
+impl EnumMark {
+    fn covers(&self, name: &str) -> bool {
+        match self {
+            EnumMark::None => false,
+            EnumMark::All => true,
+            EnumMark::Named(names) => names.iter().any(|n| n == name),
+        }
+    }
+}
+
 struct FieldAttr {
     id: i16,
     requiredness: Option<(Requiredness, Span)>,
-    is_enum: bool,
+    enums: EnumMark,
 }
 
 fn field_attr(attrs: &[syn::Attribute], member: &syn::Ident) -> syn::Result<FieldAttr> {
     let mut id = None;
     let mut requiredness = None;
-    let mut is_enum = false;
+    let mut enums = EnumMark::None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("thrift")) {
         attr.parse_nested_meta(|meta| {
             let set_requiredness =
@@ -87,7 +116,25 @@ fn field_attr(attrs: &[syn::Attribute], member: &syn::Ident) -> syn::Result<Fiel
             } else if meta.path.is_ident("default") {
                 set_requiredness(&mut requiredness, Requiredness::Default)?;
             } else if meta.path.is_ident("enum") {
-                is_enum = true;
+                if !matches!(enums, EnumMark::None) {
+                    return Err(meta.error("`enum` is given twice"));
+                }
+                if meta.input.peek(syn::token::Paren) {
+                    let mut names = Vec::new();
+                    meta.parse_nested_meta(|name| {
+                        let ident = name.path.get_ident().ok_or_else(|| {
+                            name.error("name the enum type as the field type does, such as `enum(Mood)`")
+                        })?;
+                        names.push(ident.clone());
+                        Ok(())
+                    })?;
+                    if names.is_empty() {
+                        return Err(meta.error("name the enum types: `enum(Mood)`, or `enum` for all"));
+                    }
+                    enums = EnumMark::Named(names);
+                } else {
+                    enums = EnumMark::All;
+                }
             } else {
                 return Err(meta.error(
                     "unknown `thrift` key; expected `id`, `required`, `optional`, `default` or `enum`",
@@ -105,7 +152,7 @@ fn field_attr(attrs: &[syn::Attribute], member: &syn::Ident) -> syn::Result<Fiel
     Ok(FieldAttr {
         id,
         requiredness,
-        is_enum,
+        enums,
     })
 }
 
@@ -139,7 +186,7 @@ fn option_inner(ty: &Type) -> Option<&Type> {
 }
 
 /// The IDL spelling of a Rust field type.
-fn idl_type(ty: &Type, is_enum: bool, facts: &mut Translation) -> syn::Result<String> {
+fn idl_type(ty: &Type, enums: &EnumMark, facts: &mut Translation) -> syn::Result<String> {
     let unsupported = || {
         syn::Error::new(
             ty.span(),
@@ -176,32 +223,35 @@ fn idl_type(ty: &Type, is_enum: bool, facts: &mut Translation) -> syn::Result<St
     match name.as_str() {
         "Vec" => {
             arity(1)?;
-            Ok(format!("list<{}>", idl_type(args[0], is_enum, facts)?))
+            Ok(format!("list<{}>", idl_type(args[0], enums, facts)?))
         }
         "BTreeSet" | "HashSet" => {
             arity(1)?;
             note_collection(&name, ty.span(), facts);
-            Ok(format!("set<{}>", idl_type(args[0], is_enum, facts)?))
+            Ok(format!("set<{}>", idl_type(args[0], enums, facts)?))
         }
         "BTreeMap" | "HashMap" => {
             arity(2)?;
             note_collection(&name, ty.span(), facts);
-            // `enum` describes the innermost named type, which for a map is the value.
-            let key = idl_type(args[0], false, facts)?;
-            Ok(format!(
-                "map<{key}, {}>",
-                idl_type(args[1], is_enum, facts)?
-            ))
+            let key = idl_type(args[0], enums, facts)?;
+            Ok(format!("map<{key}, {}>", idl_type(args[1], enums, facts)?))
         }
         "Option" | "Box" | "Rc" | "Arc" | "u8" | "u16" | "u32" | "u64" | "usize" | "isize"
         | "f32" | "str" | "char" | "i128" | "u128" => Err(unsupported()),
         _ => {
             arity(0)?;
-            let stub = if is_enum { Stub::Enum } else { Stub::Struct };
+            let stub = if enums.covers(&name) {
+                Stub::Enum
+            } else {
+                Stub::Struct
+            };
             match facts.stubs.get(&name) {
                 Some((existing, _)) if *existing != stub => Err(syn::Error::new(
                     ty.span(),
-                    format!("`{name}` is used both as an enum and as a struct"),
+                    format!(
+                        "`{name}` is an enum in one field and a struct in another; mark every field \
+                         holding an enum with `enum`"
+                    ),
                 )),
                 _ => {
                     if let Type::Path(path) = ty {
@@ -220,12 +270,33 @@ fn idl_type(ty: &Type, is_enum: bool, facts: &mut Translation) -> syn::Result<St
                             }
                         }
                     }
-                    facts.stubs.insert(name.clone(), (stub, ty.span()));
+                    facts
+                        .stubs
+                        .insert(name.clone(), (stub, segment.ident.clone()));
+                    facts.in_field.push(name.clone());
                     Ok(name)
                 }
             }
         }
     }
+}
+
+/// The IDL spelling of a field's type, checking that every type `enum(...)` names occurs in it.
+fn translate(ty: &Type, enums: &EnumMark, facts: &mut Translation) -> syn::Result<String> {
+    facts.in_field.clear();
+    let idl = idl_type(ty, enums, facts)?;
+    if let EnumMark::Named(names) = enums {
+        if let Some(stray) = names
+            .iter()
+            .find(|n| !facts.in_field.contains(&n.to_string()))
+        {
+            return Err(syn::Error::new(
+                stray.span(),
+                format!("`{stray}` does not occur in this field's type"),
+            ));
+        }
+    }
+    Ok(idl)
 }
 
 fn note_collection(name: &str, span: Span, facts: &mut Translation) {
@@ -342,7 +413,7 @@ fn expand(input: &DeriveInput, members: Vec<Member<'_>>, kind: Kind) -> syn::Res
                 push(syn::Error::new(span, "union variants have no requiredness"));
                 continue;
             }
-            let idl = match idl_type(member.ty, attr.is_enum, &mut facts) {
+            let idl = match translate(member.ty, &attr.enums, &mut facts) {
                 Ok(idl) => idl,
                 Err(error) => {
                     push(error);
@@ -378,7 +449,7 @@ fn expand(input: &DeriveInput, members: Vec<Member<'_>>, kind: Kind) -> syn::Res
             }
         };
         let ty = inner.unwrap_or(member.ty);
-        let idl = match idl_type(ty, attr.is_enum, &mut facts) {
+        let idl = match translate(ty, &attr.enums, &mut facts) {
             Ok(idl) => idl,
             Err(error) => {
                 push(error);
@@ -430,13 +501,68 @@ fn expand(input: &DeriveInput, members: Vec<Member<'_>>, kind: Kind) -> syn::Res
     })?;
     let runtime: syn::Path = syn::parse_str(&options.runtime_crate).expect("a valid default path");
     let imports = facts.imports.values();
+    // The codec reads an enum and a struct differently, and only the field says which one a type is. A
+    // check per type comes first, spanned at the field type, so the first error says what is wrong where;
+    // the codec's own uses of the type are spanned there too, so any error that follows points there.
+    let kind_checks = facts.stubs.values().map(|(stub, ident)| match stub {
+        Stub::Enum => quote_spanned!(ident.span()=> is_enum::<#ident>();),
+        Stub::Struct => quote_spanned!(ident.span()=> is_struct::<#ident>();),
+    });
+    let spans: BTreeMap<&str, Span> = facts
+        .stubs
+        .iter()
+        .map(|(name, (_, ident))| (name.as_str(), ident.span()))
+        .collect();
+    let codec = respan(codec, &spans);
     Ok(quote! {
         const _: () = {
             use #runtime::__codegen as rt;
             #(use #imports;)*
+
+            fn _field_types_are_what_the_fields_say() {
+                #[diagnostic::on_unimplemented(
+                    message = "`{Self}` is not a Thrift enum",
+                    label = "this field says `enum`",
+                    note = "a Thrift enum implements `ThriftEnum` (`#[derive(ThriftEnum)]`, or generated from an IDL `enum`); for a struct, drop `enum`"
+                )]
+                trait FieldEnum {}
+                impl<T: rt::ThriftEnum> FieldEnum for T {}
+                #[diagnostic::on_unimplemented(
+                    message = "`{Self}` is not a Thrift struct",
+                    label = "a struct, as this field does not say `enum`",
+                    note = "a field holding an enum says so: `#[thrift(id = N, enum)]`, or `enum(Name)` to mark only some types"
+                )]
+                trait FieldStruct {}
+                impl<T: rt::ThriftStruct> FieldStruct for T {}
+                fn is_enum<T: FieldEnum>() {}
+                fn is_struct<T: FieldStruct>() {}
+                #(#kind_checks)*
+            }
+
             #codec
         };
     })
+}
+
+/// `tokens` with every use of a user type's name spanned at that type in the input.
+fn respan(tokens: TokenStream, spans: &BTreeMap<&str, Span>) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Ident(mut ident) => {
+                if let Some(span) = spans.get(ident.to_string().as_str()) {
+                    ident.set_span(*span);
+                }
+                TokenTree::Ident(ident)
+            }
+            TokenTree::Group(group) => {
+                let mut respanned = Group::new(group.delimiter(), respan(group.stream(), spans));
+                respanned.set_span(group.span());
+                TokenTree::Group(respanned)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// The backend's `impl ThriftStruct for {name}` for the IDL text `idl`.
@@ -493,11 +619,41 @@ mod tests {
         };
         let text = expand_struct(&input).unwrap().to_string();
         assert!(text.contains("impl rt :: ThriftStruct for Every"), "{text}");
-        assert!(text.contains("read_i32 () . map (Op)"), "{text}");
+        assert!(text.contains("rt :: read_enum :: < Op , _ > (r)"), "{text}");
+        assert!(text.contains("is_enum :: < Op > ()"), "{text}");
+        assert!(text.contains("is_struct :: < Inner > ()"), "{text}");
         assert!(
             text.contains("< Inner as rt :: ThriftStruct > :: decode"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn enum_names_the_enums_in_a_field_that_also_holds_a_struct() {
+        let input: DeriveInput = syn::parse_quote! {
+            struct Mixed {
+                #[thrift(id = 1, enum(Mood))] a: BTreeMap<Mood, Vec<Inner>>,
+                #[thrift(id = 2, enum)] b: BTreeMap<Mood, BTreeSet<Color>>,
+            }
+        };
+        let text = expand_struct(&input).unwrap().to_string();
+        assert!(text.contains("rt :: read_enum :: < Mood , _ >"), "{text}");
+        assert!(text.contains("rt :: read_enum :: < Color , _ >"), "{text}");
+        assert!(
+            text.contains("< Inner as rt :: ThriftStruct > :: decode"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_enum_name_missing_from_the_field_is_refused() {
+        let input: DeriveInput = syn::parse_quote! {
+            struct Typo {
+                #[thrift(id = 1, enum(Mod))] a: Vec<Mood>,
+            }
+        };
+        let error = expand_struct(&input).unwrap_err().to_string();
+        assert_eq!(error, "`Mod` does not occur in this field's type");
     }
 
     #[test]

@@ -1,16 +1,18 @@
-//! `#[derive(ThriftStruct)]` on hand-written structs encodes byte for byte like the IDL-generated twins of
-//! those structs, in every protocol, and decodes what the twins encode.
+//! `#[derive(ThriftStruct)]`, `#[derive(ThriftUnion)]` and `#[derive(ThriftEnum)]` on hand-written types
+//! encode byte for byte like the IDL-generated twins of those types, in every protocol, and decode what the
+//! twins encode; a hand-written enum refuses (or, with a catch-all variant, keeps) a value it does not name.
 // The test IDLs document only some definitions and fields, and generated items carry the IDL's docs.
 #![allow(missing_docs)]
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use bytes::{Bytes, BytesMut};
-use idlc_macros::{RpcService, ThriftStruct, ThriftUnion};
 use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::protocol::json::{JsonReader, JsonWriter};
-use idlc_runtime::{BytesInput, Limits, ThriftStruct};
+use idlc_runtime::{
+    BytesInput, DecodeError, Limits, Reader, RpcService, ThriftEnum, ThriftStruct, ThriftUnion,
+};
 
 /// The IDL twins, generated from `tests/idl/twins.thrift`.
 #[derive(RpcService)]
@@ -72,6 +74,80 @@ pub enum Shape {
     Boxed(Inner),
     #[thrift(id = 3)]
     Names(Vec<String>),
+    #[thrift(id = 4, enum)]
+    Mood(Mood),
+}
+
+/// Hand-written twin of the IDL enum `Mood`, values from discriminants: a value it does not name is refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, ThriftEnum)]
+pub enum Mood {
+    #[default]
+    Calm = 1,
+    Cross = 2,
+}
+
+/// Another twin of `Mood`, values from attributes, that keeps a value it does not name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, ThriftEnum)]
+pub enum LooseMood {
+    #[default]
+    #[thrift(value = 1)]
+    Calm,
+    #[thrift(value = 2)]
+    Cross,
+    #[thrift(other)]
+    Unknown(i32),
+}
+
+/// Discriminants beside a catch-all variant, which Rust allows with a `repr`; `Cross` counts on to 2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ThriftEnum)]
+#[repr(i32)]
+pub enum ReprMood {
+    Calm = 1,
+    Cross,
+    #[thrift(other)]
+    Unknown(i32),
+}
+
+/// An `i32` newtype enum, as idlc generates them: every value is kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, ThriftEnum)]
+pub struct Level(pub i32);
+
+/// Hand-written twin of `Palette`: enums in every position a field can hold one.
+#[derive(Clone, Debug, PartialEq, ThriftStruct)]
+pub struct Palette {
+    #[thrift(id = 1, enum)]
+    mood: Mood,
+    #[thrift(id = 2, enum)]
+    maybe: Option<Mood>,
+    #[thrift(id = 3, enum)]
+    moods: Vec<Mood>,
+    #[thrift(id = 4, enum)]
+    distinct: BTreeSet<Mood>,
+    #[thrift(id = 5, enum(Mood))]
+    inner_by_mood: BTreeMap<Mood, Inner>,
+    #[thrift(id = 6, enum)]
+    by_name: BTreeMap<String, Vec<Mood>>,
+    #[thrift(id = 7, default, enum)]
+    plain: Mood,
+}
+
+/// `Palette` again, with the enum that keeps unknown values.
+#[derive(Clone, Debug, PartialEq, ThriftStruct)]
+pub struct LoosePalette {
+    #[thrift(id = 1, enum)]
+    mood: LooseMood,
+    #[thrift(id = 2, enum)]
+    maybe: Option<LooseMood>,
+    #[thrift(id = 3, enum)]
+    moods: Vec<LooseMood>,
+    #[thrift(id = 4, enum)]
+    distinct: BTreeSet<LooseMood>,
+    #[thrift(id = 5, enum(LooseMood))]
+    inner_by_mood: BTreeMap<LooseMood, Inner>,
+    #[thrift(id = 6, enum)]
+    by_name: BTreeMap<String, Vec<LooseMood>>,
+    #[thrift(id = 7, default, enum)]
+    plain: LooseMood,
 }
 
 fn hand_written(maybe: bool) -> Everything {
@@ -218,6 +294,10 @@ fn hand_written_unions_encode_like_their_twins() {
             Shape::Names(vec!["n".into()]),
             twins::Shape::Names(vec!["n".into()]),
         ),
+        (
+            Shape::Mood(Mood::Cross),
+            twins::Shape::Mood(twins::Mood::CROSS),
+        ),
     ];
     for (mine, twin) in cases {
         assert_eq!(binary(&mine), binary(&twin), "{mine:?}");
@@ -240,4 +320,232 @@ fn a_union_with_no_field_set_is_rejected() {
     ))
     .unwrap_err();
     assert!(error.to_string().contains("Shape"), "{error}");
+}
+
+/// The twin of a hand-written `Mood`, spelled out rather than computed, so the bytes are an independent check.
+fn twin_mood(mood: Mood) -> twins::Mood {
+    match mood {
+        Mood::Calm => twins::Mood::CALM,
+        Mood::Cross => twins::Mood::CROSS,
+    }
+}
+
+fn palette() -> Palette {
+    let inner = Inner {
+        count: 5,
+        tags: None,
+    };
+    Palette {
+        mood: Mood::Cross,
+        maybe: Some(Mood::Calm),
+        moods: vec![Mood::Cross, Mood::Calm, Mood::Cross],
+        distinct: [Mood::Calm, Mood::Cross].into(),
+        inner_by_mood: [(Mood::Cross, inner)].into(),
+        by_name: [("both".to_owned(), vec![Mood::Calm, Mood::Cross])].into(),
+        plain: Mood::Cross,
+    }
+}
+
+fn twin_palette(value: &Palette) -> twins::Palette {
+    twins::Palette {
+        mood: twin_mood(value.mood),
+        maybe: value.maybe.map(twin_mood),
+        moods: value.moods.iter().copied().map(twin_mood).collect(),
+        distinct: value.distinct.iter().copied().map(twin_mood).collect(),
+        inner_by_mood: value
+            .inner_by_mood
+            .iter()
+            .map(|(k, v)| {
+                let inner = twins::Inner {
+                    count: v.count,
+                    tags: v.tags.clone(),
+                };
+                (twin_mood(*k), inner)
+            })
+            .collect(),
+        by_name: value
+            .by_name
+            .iter()
+            .map(|(k, v)| (k.clone(), v.iter().copied().map(twin_mood).collect()))
+            .collect(),
+        plain: twin_mood(value.plain),
+    }
+}
+
+fn loose(mood: Mood) -> LooseMood {
+    match mood {
+        Mood::Calm => LooseMood::Calm,
+        Mood::Cross => LooseMood::Cross,
+    }
+}
+
+fn loose_palette(value: &Palette) -> LoosePalette {
+    LoosePalette {
+        mood: loose(value.mood),
+        maybe: value.maybe.map(loose),
+        moods: value.moods.iter().copied().map(loose).collect(),
+        distinct: value.distinct.iter().copied().map(loose).collect(),
+        inner_by_mood: value
+            .inner_by_mood
+            .iter()
+            .map(|(k, v)| (loose(*k), v.clone()))
+            .collect(),
+        by_name: value
+            .by_name
+            .iter()
+            .map(|(k, v)| (k.clone(), v.iter().copied().map(loose).collect()))
+            .collect(),
+        plain: loose(value.plain),
+    }
+}
+
+/// Decodes `bytes` as `T` in the protocol `encode` wrote them in.
+fn decode_as<T: ThriftStruct>(protocol: &str, bytes: Bytes) -> Result<T, DecodeError> {
+    let input = BytesInput::new(bytes);
+    match protocol {
+        "binary" => T::decode(&mut BinaryReader::new(input, Limits::default())),
+        "compact" => T::decode(&mut CompactReader::new(input, Limits::default())),
+        _ => T::decode(&mut JsonReader::new(input, Limits::default())),
+    }
+}
+
+fn encodings<T: ThriftStruct>(value: &T) -> [(&'static str, Bytes); 3] {
+    [
+        ("binary", binary(value)),
+        ("compact", compact(value)),
+        ("json", json(value)),
+    ]
+}
+
+#[test]
+fn hand_written_enums_encode_like_generated_ones_in_every_position() {
+    let mine = palette();
+    let twin = twin_palette(&mine);
+    let lossless = loose_palette(&mine);
+    for ((protocol, bytes), (_, twin_bytes)) in encodings(&mine).into_iter().zip(encodings(&twin)) {
+        assert_eq!(bytes, twin_bytes, "{protocol}");
+        assert_eq!(
+            decode_as::<LoosePalette>(protocol, twin_bytes.clone()).unwrap(),
+            lossless,
+            "{protocol}"
+        );
+        assert_eq!(
+            decode_as::<Palette>(protocol, twin_bytes).unwrap(),
+            mine,
+            "{protocol}"
+        );
+    }
+    for ((protocol, bytes), (_, twin_bytes)) in
+        encodings(&lossless).into_iter().zip(encodings(&twin))
+    {
+        assert_eq!(bytes, twin_bytes, "{protocol}");
+    }
+}
+
+#[test]
+fn an_unknown_value_is_refused_by_name_where_no_variant_keeps_it() {
+    // One unknown value at a time, in each position: the field itself, a list element, a map key.
+    let mut in_field = twin_palette(&palette());
+    in_field.mood = twins::Mood(7);
+    let mut in_list = twin_palette(&palette());
+    in_list.moods.push(twins::Mood(-3));
+    let mut as_key = twin_palette(&palette());
+    as_key.inner_by_mood.insert(
+        twins::Mood(40),
+        twins::Inner {
+            count: 1,
+            tags: None,
+        },
+    );
+    for (twin, value) in [(in_field, 7), (in_list, -3), (as_key, 40)] {
+        for (protocol, bytes) in encodings(&twin) {
+            match decode_as::<Palette>(protocol, bytes) {
+                Err(DecodeError::UnknownEnumValue {
+                    enum_name: "Mood",
+                    value: found,
+                    offset,
+                }) => {
+                    assert_eq!(found, value, "{protocol}");
+                    assert!(
+                        offset > 0,
+                        "{protocol}: the offset is where the value starts"
+                    );
+                }
+                other => panic!("{protocol}, {value}: expected UnknownEnumValue, got {other:?}"),
+            }
+        }
+    }
+    let message = DecodeError::UnknownEnumValue {
+        offset: 12,
+        enum_name: "Mood",
+        value: 7,
+    }
+    .to_string();
+    assert_eq!(message, "enum `Mood` has no value 7 (at byte 12)");
+}
+
+#[test]
+fn the_other_variant_keeps_an_unknown_value_and_writes_it_back() {
+    let mut twin = twin_palette(&palette());
+    twin.mood = twins::Mood(7);
+    twin.moods.push(twins::Mood(-3));
+    for (protocol, bytes) in encodings(&twin) {
+        let decoded = decode_as::<LoosePalette>(protocol, bytes.clone()).unwrap();
+        assert_eq!(decoded.mood, LooseMood::Unknown(7), "{protocol}");
+        assert_eq!(
+            decoded.moods.last(),
+            Some(&LooseMood::Unknown(-3)),
+            "{protocol}"
+        );
+        let again = match protocol {
+            "binary" => binary(&decoded),
+            "compact" => compact(&decoded),
+            _ => json(&decoded),
+        };
+        assert_eq!(again, bytes, "{protocol}: written back unchanged");
+    }
+    // A set orders by the Rust type's `Ord` (variants first here), so only its contents are compared.
+    let mut twin = twin_palette(&palette());
+    twin.distinct.insert(twins::Mood(i32::MIN));
+    for (protocol, bytes) in encodings(&twin) {
+        let decoded = decode_as::<LoosePalette>(protocol, bytes).unwrap();
+        let expected = [
+            LooseMood::Calm,
+            LooseMood::Cross,
+            LooseMood::Unknown(i32::MIN),
+        ]
+        .into();
+        assert_eq!(decoded.distinct, expected, "{protocol}");
+    }
+}
+
+#[test]
+fn enum_values_map_both_ways() {
+    assert_eq!(Mood::Calm.to_i32(), 1);
+    assert_eq!(Mood::Cross.to_i32(), 2);
+    assert_eq!(Mood::from_i32(2), Some(Mood::Cross));
+    assert_eq!(Mood::from_i32(0), None);
+    assert_eq!(<Mood as ThriftEnum>::NAME, "Mood");
+    assert_eq!(LooseMood::from_i32(1), Some(LooseMood::Calm));
+    assert_eq!(LooseMood::from_i32(9), Some(LooseMood::Unknown(9)));
+    assert_eq!(LooseMood::Unknown(9).to_i32(), 9);
+    assert_eq!(ReprMood::Cross.to_i32(), 2);
+    assert_eq!(ReprMood::from_i32(1), Some(ReprMood::Calm));
+    assert_eq!(ReprMood::from_i32(5), Some(ReprMood::Unknown(5)));
+    assert_eq!(Level::from_i32(-8), Some(Level(-8)));
+    assert_eq!(Level(-8).to_i32(), -8);
+    // Generated enums implement the same trait and keep every value.
+    assert_eq!(twins::Mood::from_i32(9), Some(twins::Mood(9)));
+    assert_eq!(twins::Mood::CROSS.to_i32(), 2);
+    assert_eq!(<twins::Mood as ThriftEnum>::NAME, "Mood");
+}
+
+#[test]
+fn a_bare_enum_value_reads_and_writes_through_the_trait() {
+    let mut out = BytesMut::new();
+    idlc_runtime::__codegen::write_enum(&mut CompactWriter::new(&mut out), &Mood::Cross).unwrap();
+    let mut reader = CompactReader::new(BytesInput::new(out.freeze()), Limits::default());
+    let read: Mood = idlc_runtime::__codegen::read_enum(&mut reader).unwrap();
+    assert_eq!(read, Mood::Cross);
+    assert_eq!(reader.position(), 1, "a zigzag varint of 2 is one byte");
 }

@@ -18,6 +18,16 @@ use idlc_runtime::{CallError, InMemoryChannel, NoException, Protocol, ServiceErr
 )]
 pub struct Calculator;
 
+/// The same service, its IDL found relative to this source file rather than to the crate.
+#[derive(RpcService)]
+#[rpc(
+    idl = "idl/calculator.thrift",
+    service = "Calculator",
+    include = "idl/shared",
+    relative_to = "file"
+)]
+pub struct CalculatorBesideThisFile;
+
 use calculator::shared::{Entry, Store};
 use calculator::{CalculatorCalculateException, CalculatorClient, CalculatorProcessor, Op, Work};
 
@@ -110,4 +120,18 @@ async fn calls_go_through_the_generated_client_and_processor() {
         assert_eq!(entry.value, "entry 3", "{protocol:?}");
         client.forget().await.unwrap();
     }
+}
+
+#[test]
+fn paths_can_be_relative_to_the_source_file() {
+    assert_eq!(CalculatorBesideThisFile::IDL, "idl/calculator.thrift");
+    // The same IDL, reached from another directory, generates the same items.
+    let work = calculator_beside_this_file::Work {
+        left: 1,
+        right: 2,
+        op: calculator_beside_this_file::Op::SUBTRACT,
+        ..Default::default()
+    };
+    assert_eq!(work.op.0, Op::SUBTRACT.0);
+    assert_eq!(work.note, None);
 }

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpStream, ToSocketAddrs};
 use tokio::sync::{mpsc, oneshot};
@@ -31,8 +31,8 @@ use crate::error::TransportError;
 use crate::protocol::Limits;
 use crate::service::{Channel, Protocol, SeqIds};
 use crate::transport::{
-    FLAG_OUT_OF_ORDER, Frame, FrameKind, FrameLimits, HeaderFrame, Headers, Transform, Transport,
-    Wire, decode_reply, encode_header_frame, peek_seqid,
+    FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameKind, FrameLimits, HeaderFrame, Headers, Transform,
+    Transport, Wire, encode_header_frame, peek_seqid,
 };
 
 /// Settings for a [`TcpChannel`]; `connect` opens it.
@@ -528,10 +528,10 @@ async fn read_replies(
     protocol: Protocol,
     limits: FrameLimits,
 ) {
-    let mut buf = BytesMut::with_capacity(8 * 1024);
+    let mut buf = FrameBuffer::new(limits);
     let failure = 'connection: loop {
         loop {
-            match decode_reply(&mut buf, transport, protocol, &limits) {
+            match buf.next_reply(transport, protocol) {
                 Ok(Some(frame)) => connection.deliver(frame),
                 Ok(None) => break,
                 Err(error) => {
@@ -540,15 +540,12 @@ async fn read_replies(
                 }
             }
         }
-        if buf.capacity() - buf.len() < 4096 {
-            buf.reserve(8 * 1024);
-        }
         let read = tokio::select! {
-            read = reader.read_buf(&mut buf) => read,
+            read = buf.fill(&mut reader) => read,
             () = connection.closed.cancelled() => break Failure::Closed,
         };
         match read {
-            Ok(0) => break Failure::Closed,
+            Ok(Some(0)) => break Failure::Closed,
             Ok(_) => {}
             Err(error) => break Failure::Io(error.kind(), error.to_string()),
         }

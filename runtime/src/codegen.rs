@@ -19,6 +19,7 @@ pub use crate::service::{
     ServiceError, call, decode_args, encode_exception, encode_reply, guard, protocol_error,
     read_call, send_oneway, unknown_method,
 };
+pub use crate::thrift_enum::{ThriftEnum, read_enum, write_enum};
 pub use crate::uuid::Uuid;
 #[cfg(feature = "serde")]
 pub use serde;
@@ -279,3 +280,6 @@ impl<T: ThriftStruct> ThriftStruct for Box<T> {
         T::decode(reader).map(Box::new)
     }
 }
+
+/// What `string` fields are under the generator's `FastStr` option.
+pub use crate::protocol::FastStr;

@@ -136,6 +136,16 @@ pub enum DecodeError {
         /// How many fields were set.
         found: usize,
     },
+    /// An enum value the enum has no variant for (a hand-written enum without a catch-all variant).
+    #[error("enum `{enum_name}` has no value {value} (at byte {offset})")]
+    UnknownEnumValue {
+        /// Where the value starts.
+        offset: usize,
+        /// The enum being decoded.
+        enum_name: &'static str,
+        /// The value read.
+        value: i32,
+    },
 }
 
 /// The kind of an [`ApplicationException`], numbered as Apache Thrift numbers them. Unknown numbers from the

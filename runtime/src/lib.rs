@@ -12,6 +12,7 @@ pub mod multiplex;
 pub mod protocol;
 pub mod server;
 pub mod service;
+mod thrift_enum;
 pub mod transport;
 mod uuid;
 
@@ -35,10 +36,12 @@ pub use server::{BoundServer, Server, ServerBuilder};
 pub use service::{
     CallError, Channel, InMemoryChannel, NoException, Processor, Protocol, ServiceError,
 };
+pub use thrift_enum::ThriftEnum;
 pub use transport::{FrameError, FrameLimits, Headers, Transform, Transport};
 pub use uuid::Uuid;
 
 /// Derive macros: `#[derive(RpcService)]` generates a service from its IDL file, `#[derive(ThriftStruct)]`
-/// and `#[derive(ThriftUnion)]` implement [`ThriftStruct`] for a hand-written struct or enum.
+/// and `#[derive(ThriftUnion)]` implement [`ThriftStruct`] for a hand-written struct or enum, and
+/// `#[derive(ThriftEnum)]` implements [`ThriftEnum`] for a field-less enum.
 #[cfg(feature = "derive")]
-pub use idlc_macros::{RpcService, ThriftStruct, ThriftUnion};
+pub use idlc_macros::{RpcService, ThriftEnum, ThriftStruct, ThriftUnion};

@@ -14,10 +14,11 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
@@ -25,11 +26,15 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::context;
+use crate::error::{ApplicationException, ApplicationExceptionKind};
 use crate::protocol::Limits;
-use crate::service::{Processor, catch_panic, internal_error_reply};
+use crate::protocol::{MessageHeader, MessageType};
+use crate::service::{
+    Binary, Compact, Json, Processor, Protocol, catch_panic, encode_exception, internal_error_reply,
+};
 use crate::transport::{
-    FLAG_OUT_OF_ORDER, Frame, FrameError, FrameKind, FrameLimits, Headers, Wire, decode_request,
-    encode_header_frame,
+    FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameError, FrameKind, FrameLimits, HeaderFrame,
+    Headers, Wire, encode_header_frame,
 };
 
 /// Builds a server: `Server::builder()...bind(addr).await?.serve(processor).await`.
@@ -230,11 +235,11 @@ impl<P: Processor> Connection<P> {
             self.peer,
         ));
         let in_flight = Arc::new(Semaphore::new(self.config.max_in_flight));
-        let mut buf = BytesMut::with_capacity(8 * 1024);
+        let mut buf = FrameBuffer::new(self.config.limits);
         let mut index = 0u64;
         'connection: loop {
             loop {
-                match decode_request(&mut buf, &self.config.limits) {
+                match buf.next_request() {
                     Ok(Some(frame)) => {
                         let permit = tokio::select! {
                             permit = Arc::clone(&in_flight).acquire_owned() => match permit {
@@ -247,7 +252,7 @@ impl<P: Processor> Connection<P> {
                             FrameKind::Header(fields) => fields.flags & FLAG_OUT_OF_ORDER == 0,
                             FrameKind::Framed | FrameKind::Unframed => !self.config.out_of_order,
                         };
-                        tokio::spawn(serve_request(
+                        let request = serve_request(
                             Arc::clone(&self.processor),
                             frame,
                             Outgoing {
@@ -258,12 +263,24 @@ impl<P: Processor> Connection<P> {
                             replies.clone(),
                             permit,
                             self.config.limits.max_frame_len,
-                        ));
+                        );
+                        run_inline_or_spawn(request).await;
                         index += 1;
                     }
                     Ok(None) => break,
                     Err(error) => {
                         tracing::warn!(peer = %self.peer, %error, "closing the connection");
+                        if let FrameError::UnknownTransform {
+                            protocol, seqid, ..
+                        } = error
+                        {
+                            let bytes = invalid_transform_reply(protocol, seqid, &error);
+                            let _ = replies.send(Outgoing {
+                                index,
+                                ordered: true,
+                                bytes,
+                            });
+                        }
                         break 'connection;
                     }
                 }
@@ -274,9 +291,9 @@ impl<P: Processor> Connection<P> {
                 read = read_some(&mut reader, &mut buf, self.config.idle_timeout) => read,
             };
             match read {
-                Some(Ok(0)) => {
-                    if !buf.is_empty() {
-                        tracing::debug!(peer = %self.peer, buffered = buf.len(), "the client closed mid-message");
+                Some(Ok(Some(0))) => {
+                    if buf.buffered() > 0 {
+                        tracing::debug!(peer = %self.peer, buffered = buf.buffered(), "the client closed mid-message");
                     }
                     break;
                 }
@@ -298,18 +315,27 @@ impl<P: Processor> Connection<P> {
     }
 }
 
-/// One read into `buf`; `None` when `idle` passes first.
+/// Polls `request` once here and spawns it only if it has to wait. Most handlers answer without waiting, and
+/// then the reply is on its way without a task being created, scheduled and woken for it; a handler that
+/// waits (on I/O, a lock, a timer) continues on its own task while the connection reads on.
+async fn run_inline_or_spawn(request: impl Future<Output = ()> + Send + 'static) {
+    let mut request = Box::pin(request);
+    let finished =
+        std::future::poll_fn(|cx| Poll::Ready(request.as_mut().poll(cx).is_ready())).await;
+    if !finished {
+        tokio::spawn(request);
+    }
+}
+
+/// One read into `buf` (see [`FrameBuffer::fill`]); `None` when `idle` passes first.
 async fn read_some(
     reader: &mut tokio::net::tcp::OwnedReadHalf,
-    buf: &mut BytesMut,
+    buf: &mut FrameBuffer,
     idle: Option<Duration>,
-) -> Option<io::Result<usize>> {
-    if buf.capacity() - buf.len() < 4096 {
-        buf.reserve(8 * 1024);
-    }
+) -> Option<io::Result<Option<usize>>> {
     match idle {
-        Some(idle) => tokio::time::timeout(idle, reader.read_buf(buf)).await.ok(),
-        None => Some(reader.read_buf(buf).await),
+        Some(idle) => tokio::time::timeout(idle, buf.fill(reader)).await.ok(),
+        None => Some(buf.fill(reader).await),
     }
 }
 
@@ -349,6 +375,32 @@ async fn serve_request<P: Processor>(
     });
     let _ = replies.send(reply);
     drop(permit);
+}
+
+/// The INVALID_TRANSFORM exception for a THeader frame whose payload cannot be read: its method name is
+/// unknown, so the reply carries an empty one (the client matches it by sequence id).
+fn invalid_transform_reply(protocol: Protocol, seqid: i32, error: &FrameError) -> Option<Wire> {
+    let header = MessageHeader {
+        name: String::new(),
+        kind: MessageType::Exception,
+        seqid,
+    };
+    let exception = ApplicationException::new(
+        ApplicationExceptionKind::INVALID_TRANSFORM,
+        error.to_string(),
+    );
+    let payload = match protocol {
+        Protocol::Binary => encode_exception::<Binary>(&header, &exception),
+        Protocol::Compact => encode_exception::<Compact>(&header, &exception),
+        Protocol::Json => encode_exception::<Json>(&header, &exception),
+    }?;
+    let fields = HeaderFrame {
+        seqid,
+        ..HeaderFrame::default()
+    };
+    let mut out = BytesMut::new();
+    encode_header_frame(&mut out, &fields, protocol, &payload, usize::MAX).ok()?;
+    Some(Wire::Raw(out.freeze()))
 }
 
 /// Puts a reply in the transport its request came in.

@@ -16,10 +16,18 @@ fn main() {
     idlc(&out_dir);
 }
 
-/// Runs idlc's build-script API, which writes `bench.rs` and a `mod.rs` declaring it into `OUT_DIR`.
-fn idlc(_out_dir: &Path) {
+/// Runs idlc's build-script API twice: with the default `String` strings (`bench.rs` and a `mod.rs` declaring
+/// it, in `OUT_DIR`) and with `FastStr` strings (`faststr/bench.rs`).
+fn idlc(out_dir: &Path) {
     if let Err(error) = idlc::Builder::new().compile(&[IDL]) {
         panic!("idlc cannot compile {IDL}:\n{error}");
+    }
+    if let Err(error) = idlc::Builder::new()
+        .out_dir(out_dir.join("faststr"))
+        .string_type(idlc::codegen::rust::StringType::FastStr)
+        .compile(&[IDL])
+    {
+        panic!("idlc cannot compile {IDL} with FastStr strings:\n{error}");
     }
 }
 

@@ -24,19 +24,23 @@ def main() -> int:
     if not results:
         print(f"no criterion results under {root}", file=sys.stderr)
         return 1
-    header = "| message | protocol | direction | idlc ns | apache ns | pilota ns | pilota-unsafe ns | idlc/apache | idlc/pilota | idlc/pilota-unsafe |"
+    header = (
+        "| message | protocol | direction | idlc ns | idlc-faststr ns | apache ns | pilota ns | pilota-unsafe ns "
+        "| idlc/apache | idlc/pilota | idlc/pilota-unsafe | faststr/apache | faststr/pilota | faststr/pilota-unsafe |"
+    )
     print(header)
     print("|" + "|".join(["---"] * (header.count("|") - 1)) + "|")
     order = {"small": 0, "medium": 1, "large": 2}
     for group in sorted(results, key=lambda g: (order.get(g.split("/")[0], 9), g.split("/")[1], g.split("/")[2] != "encode")):
         times = results[group]
         message, protocol, direction = group.split("/")
-        idlc = times.get("idlc")
         cells = [message, protocol, direction]
-        cells += [f"{times[n]:,.0f}" if n in times else "–" for n in ["idlc"] + PEERS]
-        for peer in PEERS:
-            # Same bytes per op for everyone, so the throughput ratio is the inverse time ratio.
-            cells.append(f"{times[peer] / idlc:.2f}x" if idlc and peer in times else "–")
+        cells += [f"{times[n]:,.0f}" if n in times else "–" for n in ["idlc", "idlc-faststr"] + PEERS]
+        for ours in ["idlc", "idlc-faststr"]:
+            for peer in PEERS:
+                # Same bytes per op for everyone, so the throughput ratio is the inverse time ratio.
+                mine = times.get(ours)
+                cells.append(f"{times[peer] / mine:.2f}x" if mine and peer in times else "–")
         print("| " + " | ".join(cells) + " |")
     return 0
 

@@ -14,6 +14,23 @@
 //! | `generated::kitchen_deprecated` | `kitchen_sink/deprecated.thrift`      |
 //!
 //! The generated sources themselves are in `$OUT_DIR/<module>.rs`.
+//!
+//! [`every_option`] holds the kitchen sink (and the base file it includes) generated again with serde
+//! derives, `HashMap`/`HashSet` collections and `FastStr` strings, from `$OUT_DIR/every_option/`.
 #![deny(warnings)]
 
 include!(concat!(env!("OUT_DIR"), "/mod.rs"));
+
+/// `kitchen_sink/kitchen_sink.thrift` generated with `serde(true)`, `hash_collections(true)` and
+/// `string_type(StringType::FastStr)`.
+pub mod every_option {
+    /// Generated from `kitchen_sink/kitchen_sink.thrift`.
+    pub mod kitchen_sink {
+        include!(concat!(env!("OUT_DIR"), "/every_option/kitchen_sink.rs"));
+    }
+
+    /// Generated from `kitchen_sink/base.thrift`.
+    pub mod kitchen_base {
+        include!(concat!(env!("OUT_DIR"), "/every_option/kitchen_base.rs"));
+    }
+}

@@ -400,15 +400,6 @@ async fn garbage_huge_lengths_and_stalled_frames_close_only_their_connection() {
     );
     assert!(server_closes_after(addr, &[0x7f, 0xff, 0xff, 0xff], second).await);
     assert!(server_closes_after(addr, b"\x00\x00\x00\x08\x00\x00\x00\x00garbage!", second).await);
-    assert!(
-        server_closes_after(
-            addr,
-            b"\x00\x00\x00\x20\x0f\xff\x00\x00\x00\x00\x00\x01\x00\x01\x00\x01\x09",
-            second
-        )
-        .await,
-        "THeader with an unknown transform"
-    );
     // Half a frame, then silence: the idle limit closes it while the other client is served throughout.
     let mut stalled = TcpStream::connect(addr).await.unwrap();
     stalled
@@ -426,6 +417,41 @@ async fn garbage_huge_lengths_and_stalled_frames_close_only_their_connection() {
         6,
         "the server kept serving"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_theader_transform_is_answered_with_invalid_transform_then_closed() {
+    let (addr, _stop, _task) = start(Server::builder()).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    // Magic, no flags, seqid 5, one header word: binary protocol, one transform with id 9, padding.
+    let frame = b"\x00\x00\x00\x0e\x0f\xff\x00\x00\x00\x00\x00\x05\x00\x01\x00\x01\x09\x00";
+    stream.write_all(frame).await.unwrap();
+    let mut reply = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut reply))
+        .await
+        .expect("the server closes the connection")
+        .unwrap();
+    assert_eq!(&reply[4..6], b"\x0f\xff", "a THeader reply: {reply:02x?}");
+    assert_eq!(
+        &reply[8..12],
+        &5i32.to_be_bytes(),
+        "with the request's seqid"
+    );
+    let header_len = usize::from(u16::from_be_bytes([reply[12], reply[13]])) * 4;
+    assert_eq!(reply[14], 0, "in the request's protocol (binary)");
+    let payload = bytes::Bytes::copy_from_slice(&reply[14 + header_len..]);
+    let mut reader = idlc_runtime::protocol::binary::BinaryReader::new(
+        idlc_runtime::BytesInput::new(payload),
+        idlc_runtime::Limits::default(),
+    );
+    use idlc_runtime::{Reader, ThriftStruct};
+    let header = reader.read_message_begin().unwrap();
+    assert_eq!(
+        (header.kind, header.seqid),
+        (idlc_runtime::MessageType::Exception, 5)
+    );
+    let exception = ApplicationException::decode(&mut reader).unwrap();
+    assert_eq!(exception.kind, ApplicationExceptionKind::INVALID_TRANSFORM);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

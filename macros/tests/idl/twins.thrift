@@ -33,6 +33,17 @@ union Shape {
   1: double circle
   2: Inner boxed
   3: list<string> names
+  4: Mood mood
+}
+
+struct Palette {
+  1: required Mood mood
+  2: optional Mood maybe
+  3: required list<Mood> moods
+  4: required set<Mood> distinct
+  5: required map<Mood, Inner> inner_by_mood
+  6: required map<string, list<Mood>> by_name
+  7: Mood plain
 }
 
 service Twins {

@@ -18,8 +18,8 @@
 use bytes::Bytes;
 
 use super::{
-    FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf, Reader, TType,
-    WriteBuf, Writer,
+    FastStr, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf,
+    Reader, TType, WriteBuf, Writer,
 };
 use crate::error::{DecodeError, EncodeError};
 
@@ -476,12 +476,17 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
 
     #[inline]
     fn read_field_begin(&mut self) -> Result<FieldHeader, DecodeError> {
-        if let Some(&[type_id, hi, lo]) = self.input.chunk().first_chunk::<3>() {
+        let chunk = self.input.chunk();
+        // STOP first: the stop byte ending a message has no two bytes after it.
+        if chunk.first() == Some(&0) {
+            self.input.advance(1);
+            return Ok(FieldHeader {
+                ttype: TType::Stop,
+                id: 0,
+            });
+        }
+        if let Some(&[type_id, hi, lo]) = chunk.first_chunk::<3>() {
             if let Some(ttype) = TType::from_id(type_id) {
-                if ttype == TType::Stop {
-                    self.input.advance(1);
-                    return Ok(FieldHeader { ttype, id: 0 });
-                }
                 self.input.advance(3);
                 return Ok(FieldHeader {
                     ttype,
@@ -532,6 +537,12 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
     fn read_string(&mut self) -> Result<String, DecodeError> {
         let len = self.read_byte_len("string")?;
         self.read_utf8(len, "string")
+    }
+
+    #[inline]
+    fn read_fast_str(&mut self) -> Result<FastStr, DecodeError> {
+        let len = self.read_byte_len("string")?;
+        take_fast_str(&mut self.input, len, "string")
     }
 
     #[inline]
@@ -740,6 +751,33 @@ pub(super) fn take_utf8<S: ReadBuf>(
         Err(_) => Err(DecodeError::InvalidUtf8 {
             offset: input.consumed(),
         }),
+    }
+}
+
+/// The longest string [`FastStr`] keeps inline; longer ones share the input buffer.
+const INLINE_STR: usize = 30;
+
+/// Consumes the next `len` bytes (already checked against the limit) as a validated UTF-8 [`FastStr`]: a short
+/// string is copied inline, a longer one shares the input's buffer when the input is [`Bytes`].
+#[inline(always)]
+pub(super) fn take_fast_str<S: ReadBuf>(
+    input: &mut S,
+    len: usize,
+    what: &'static str,
+) -> Result<FastStr, DecodeError> {
+    let offset = input.consumed();
+    let Some(bytes) = input.chunk().get(..len) else {
+        return Err(unexpected_eof(input, what, len));
+    };
+    if len <= INLINE_STR {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Err(DecodeError::InvalidUtf8 { offset });
+        };
+        let text = FastStr::new(text);
+        input.advance(len);
+        Ok(text)
+    } else {
+        FastStr::from_bytes(input.take_bytes(len)).map_err(|_| DecodeError::InvalidUtf8 { offset })
     }
 }
 
@@ -1105,6 +1143,79 @@ mod tests {
         let range = source.as_ptr_range();
         assert!(range.contains(&value.bin.as_ptr()), "binary was copied");
         assert_eq!(value, every_type());
+    }
+
+    /// A string of every length around the inline limit, its binary encoding, and the reader over it.
+    fn strings_around_the_inline_limit() -> Vec<String> {
+        (0..=INLINE_STR + 2)
+            .map(|len| "é".repeat(len / 2) + &"x".repeat(len % 2))
+            .chain(["a".repeat(1000)])
+            .collect()
+    }
+
+    #[test]
+    fn fast_str_reads_what_string_reads_and_shares_long_strings() {
+        for text in strings_around_the_inline_limit() {
+            let mut buf = BytesMut::new();
+            BinaryWriter::new(&mut buf).write_string(&text).unwrap();
+            let source = buf.freeze();
+            let mut reader = BinaryReader::new(BytesInput::new(source.clone()), Limits::default());
+            let read = reader.read_fast_str().unwrap();
+            assert_eq!(read, text.as_str());
+            assert_eq!(reader.position(), source.len());
+            if text.len() > INLINE_STR {
+                assert!(
+                    source.as_ptr_range().contains(&read.as_ptr()),
+                    "long string was copied"
+                );
+            }
+            let mut reader = BinaryReader::new(SliceInput::new(&source), Limits::default());
+            assert_eq!(reader.read_fast_str().unwrap(), text.as_str());
+        }
+    }
+
+    #[test]
+    fn fast_str_checks_utf8_limits_and_truncation() {
+        for (bytes, error) in [
+            (hex("00000002c328"), DecodeError::InvalidUtf8 { offset: 4 }),
+            (
+                [hex("00000028"), vec![b'a'; 39], vec![0xff]].concat(),
+                DecodeError::InvalidUtf8 { offset: 4 },
+            ),
+            (
+                hex("00000003616263").split_last().unwrap().1.to_vec(),
+                DecodeError::UnexpectedEof {
+                    offset: 6,
+                    what: "string",
+                    needed: 1,
+                },
+            ),
+            (
+                hex("ffffffff"),
+                DecodeError::NegativeLength {
+                    offset: 0,
+                    what: "string",
+                    len: -1,
+                },
+            ),
+        ] {
+            let mut reader = BinaryReader::new(BytesInput::new(bytes.into()), Limits::default());
+            assert_eq!(reader.read_fast_str().unwrap_err(), error);
+        }
+        let limits = Limits {
+            max_string_len: 2,
+            ..Limits::default()
+        };
+        let bytes = hex("00000003616263");
+        let mut reader = BinaryReader::new(SliceInput::new(&bytes), limits);
+        assert!(matches!(
+            reader.read_fast_str().unwrap_err(),
+            DecodeError::LimitExceeded {
+                len: 3,
+                limit: 2,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -17,10 +17,12 @@
 
 use bytes::Bytes;
 
-use super::binary::{byte_len, container_len, enter, message_type, take_utf8, unexpected_eof};
+use super::binary::{
+    byte_len, container_len, enter, message_type, take_fast_str, take_utf8, unexpected_eof,
+};
 use super::{
-    FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, ReadBuf, Reader, TType, WriteBuf,
-    Writer,
+    FastStr, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, ReadBuf, Reader, TType,
+    WriteBuf, Writer,
 };
 use crate::error::{DecodeError, EncodeError};
 
@@ -845,6 +847,12 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
     }
 
     #[inline]
+    fn read_fast_str(&mut self) -> Result<FastStr, DecodeError> {
+        let len = self.read_byte_len("string")?;
+        take_fast_str(&mut self.input, len, "string")
+    }
+
+    #[inline]
     fn read_binary(&mut self) -> Result<Bytes, DecodeError> {
         let len = self.read_byte_len("binary")?;
         Ok(self.input.take_bytes(len))
@@ -970,6 +978,24 @@ mod tests {
 
     fn reader(bytes: &[u8]) -> CompactReader<SliceInput<'_>> {
         CompactReader::new(SliceInput::new(bytes), Limits::default())
+    }
+
+    #[test]
+    fn fast_str_reads_what_string_reads() {
+        for text in ["", "short", &"é".repeat(40)] {
+            let mut buf = BytesMut::new();
+            CompactWriter::new(&mut buf).write_string(text).unwrap();
+            let source = buf.freeze();
+            let mut reader = CompactReader::new(BytesInput::new(source.clone()), Limits::default());
+            assert_eq!(reader.read_fast_str().unwrap(), text);
+            assert_eq!(reader.position(), source.len());
+        }
+        let bytes = hex("02c328");
+        let mut reader = CompactReader::new(SliceInput::new(&bytes), Limits::default());
+        assert_eq!(
+            reader.read_fast_str().unwrap_err(),
+            DecodeError::InvalidUtf8 { offset: 1 }
+        );
     }
 
     #[test]

@@ -13,6 +13,9 @@ pub use limits::Limits;
 pub use output::{BufMutOutput, WriteBuf};
 
 use bytes::Bytes;
+/// A string that shares the buffer it was decoded from (or holds a short one inline); what
+/// [`Reader::read_fast_str`] returns and what `string` fields become under the generator's `FastStr` option.
+pub use faststr::FastStr;
 
 use crate::error::{DecodeError, EncodeError};
 
@@ -241,6 +244,13 @@ pub trait Reader {
     fn read_double(&mut self) -> Result<f64, DecodeError>;
     /// Reads a `string`, which must be valid UTF-8.
     fn read_string(&mut self) -> Result<String, DecodeError>;
+    /// Reads a `string`, which must be valid UTF-8, as a [`FastStr`]: binary and compact readers over
+    /// [`BytesInput`] share the input buffer instead of copying a long string, and keep a short one inline
+    /// (no allocation either way). The default converts [`Reader::read_string`]'s result.
+    #[inline]
+    fn read_fast_str(&mut self) -> Result<FastStr, DecodeError> {
+        self.read_string().map(FastStr::from)
+    }
     /// Reads a `binary`; without copying when the input is [`Bytes`].
     fn read_binary(&mut self) -> Result<Bytes, DecodeError>;
     /// Reads a `uuid`.

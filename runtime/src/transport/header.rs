@@ -154,7 +154,8 @@ impl<'a> Cursor<'a> {
         Err(self.malformed(&format!("{what} is longer than 5 bytes")))
     }
 
-    fn string(&mut self, what: &str) -> Result<String, FrameError> {
+    /// A length-prefixed string; `None` if its bytes are not UTF-8 (skipped over all the same).
+    fn string(&mut self, what: &str) -> Result<Option<String>, FrameError> {
         let len = self.varint(what)? as usize;
         let end = self
             .pos
@@ -164,8 +165,8 @@ impl<'a> Cursor<'a> {
                 self.malformed(&format!("{what} of {len} bytes runs past the header's end"))
             })?;
         let text = std::str::from_utf8(&self.bytes[self.pos..end])
-            .map_err(|_| self.malformed(&format!("{what} is not UTF-8")))?
-            .to_owned();
+            .ok()
+            .map(str::to_owned);
         self.pos = end;
         Ok(text)
     }
@@ -211,7 +212,12 @@ pub(super) fn decode(
     let mut transforms = Vec::with_capacity(count);
     for _ in 0..count {
         let id = cursor.varint("a transform id")?;
-        transforms.push(Transform::from_id(id).ok_or(FrameError::UnknownTransform(id))?);
+        let transform = Transform::from_id(id).ok_or(FrameError::UnknownTransform {
+            id,
+            protocol,
+            seqid,
+        })?;
+        transforms.push(transform);
     }
     let mut headers = Headers::new();
     while cursor.pos < cursor.bytes.len() {
@@ -221,7 +227,16 @@ pub(super) fn decode(
                 for _ in 0..count {
                     let key = cursor.string("a header name")?;
                     let value = cursor.string("a header value")?;
-                    headers.insert(key, value);
+                    // Apache's headers are bytes, `Headers` holds text: a header that is not UTF-8 is left
+                    // out rather than failing a message that is otherwise fine.
+                    match (key, value) {
+                        (Some(key), Some(value)) => {
+                            headers.insert(key, value);
+                        }
+                        (key, _) => {
+                            tracing::debug!(?key, "left out an info header that is not UTF-8")
+                        }
+                    }
                 }
             }
             // Id 0 is padding; an unknown block cannot be skipped without knowing its shape.
@@ -391,8 +406,29 @@ mod tests {
         unknown[12] = 9;
         assert_eq!(
             decode(Bytes::from(unknown), &FrameLimits::DEFAULT),
-            Err(FrameError::UnknownTransform(9))
+            Err(FrameError::UnknownTransform {
+                id: 9,
+                protocol: Protocol::Binary,
+                seqid: 7
+            })
         );
+    }
+
+    #[test]
+    fn headers_that_are_not_utf8_are_left_out() {
+        let mut out = BytesMut::new();
+        let sent = frame(&[("a", "x"), ("b", "y"), ("c", "z")], vec![]);
+        encode_header_frame(&mut out, &sent, Protocol::Binary, b"P", 1 << 20).unwrap();
+        let mut body = body_of(&out).to_vec();
+        // After the 10 fixed bytes: protocol, transform count, block id, header count, then 4 bytes per
+        // header (`01 61 01 78` for `a: x`).
+        let header = |index: usize| 14 + 4 * index;
+        assert_eq!(&body[header(0)..header(1)], b"\x01a\x01x");
+        body[header(0) + 3] = 0xff;
+        body[header(2) + 1] = 0xfe;
+        let (got, _, payload) = decode(Bytes::from(body), &FrameLimits::DEFAULT).unwrap();
+        assert_eq!(got.headers, frame(&[("b", "y")], vec![]).headers);
+        assert_eq!(&payload[..], b"P");
     }
 
     #[test]

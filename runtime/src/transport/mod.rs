@@ -19,7 +19,7 @@ use bytes::Bytes;
 use crate::protocol::Limits;
 use crate::service::Protocol;
 
-pub(crate) use detect::{decode_reply, decode_request};
+pub(crate) use detect::FrameBuffer;
 pub(crate) use framed::Wire;
 pub(crate) use header::{FLAG_OUT_OF_ORDER, HeaderFrame, encode_header_frame, peek_seqid};
 
@@ -124,9 +124,17 @@ pub enum FrameError {
     /// A THeader frame that does not follow the format.
     #[error("malformed THeader frame: {0}")]
     MalformedHeader(String),
-    /// A THeader transform this implementation does not have.
-    #[error("unknown THeader transform id {0}")]
-    UnknownTransform(u32),
+    /// A THeader transform this implementation does not have. The frame's protocol and sequence id are kept
+    /// so the server can answer with an INVALID_TRANSFORM application exception before closing.
+    #[error("unknown THeader transform id {id}")]
+    UnknownTransform {
+        /// The transform id.
+        id: u32,
+        /// The frame's protocol.
+        protocol: Protocol,
+        /// The frame's sequence id.
+        seqid: i32,
+    },
     /// A THeader protocol id other than binary (0), JSON (1) or compact (2).
     #[error("unknown THeader protocol id {0}")]
     UnknownProtocol(u32),

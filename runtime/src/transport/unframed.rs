@@ -16,13 +16,22 @@ fn message_end<R: Reader>(mut reader: R) -> Result<usize, DecodeError> {
     Ok(reader.position())
 }
 
-/// The length of the `protocol` message at the start of `buf`, or `None` while it is incomplete. A message
-/// still incomplete at the frame limit is an error, so a peer cannot make the buffer grow without end.
+/// Whether a whole message is buffered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scan {
+    /// The message is this many bytes long.
+    Complete(usize),
+    /// The message needs at least this many bytes in all.
+    Incomplete(usize),
+}
+
+/// Whether the `protocol` message at the start of `buf` is complete, and how long it is. A message still
+/// incomplete at the frame limit is an error, so a peer cannot make the buffer grow without end.
 pub(super) fn message_len(
     buf: &[u8],
     protocol: Protocol,
     limits: &FrameLimits,
-) -> Result<Option<usize>, FrameError> {
+) -> Result<Scan, FrameError> {
     let window = &buf[..buf.len().min(limits.max_frame_len)];
     let input = SliceInput::new(window);
     let end = match protocol {
@@ -31,14 +40,16 @@ pub(super) fn message_len(
         Protocol::Json => message_end(JsonReader::new(input, limits.message)),
     };
     match end {
-        Ok(len) => Ok(Some(len)),
+        Ok(len) => Ok(Scan::Complete(len)),
         Err(DecodeError::UnexpectedEof { .. }) if buf.len() >= limits.max_frame_len => {
             Err(FrameError::TooLarge {
                 len: buf.len() as u64,
                 max: limits.max_frame_len,
             })
         }
-        Err(DecodeError::UnexpectedEof { .. }) => Ok(None),
+        Err(DecodeError::UnexpectedEof { offset, needed, .. }) => {
+            Ok(Scan::Incomplete(offset.saturating_add(needed)))
+        }
         Err(error) => Err(FrameError::MalformedMessage {
             protocol,
             detail: error.to_string(),
@@ -55,16 +66,16 @@ mod tests {
     #[test]
     fn the_end_is_found_only_once_the_whole_message_is_there() {
         for cut in 0..PING.len() {
-            assert_eq!(
-                message_len(&PING[..cut], Protocol::Binary, &FrameLimits::DEFAULT),
-                Ok(None)
-            );
+            match message_len(&PING[..cut], Protocol::Binary, &FrameLimits::DEFAULT) {
+                Ok(Scan::Incomplete(at_least)) => assert!(at_least > cut && at_least <= PING.len()),
+                other => panic!("{cut}: {other:?}"),
+            }
         }
         let mut two = PING.to_vec();
         two.extend_from_slice(PING);
         assert_eq!(
             message_len(&two, Protocol::Binary, &FrameLimits::DEFAULT),
-            Ok(Some(PING.len()))
+            Ok(Scan::Complete(PING.len()))
         );
     }
 

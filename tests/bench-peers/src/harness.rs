@@ -3,12 +3,14 @@
 
 use std::fmt::Debug;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use criterion::{BenchmarkGroup, Criterion, Throughput, measurement::WallTime};
 
 use crate::apache_impl::Apache;
-use crate::idlc_impl::Idlc;
+use crate::idlc_impl::faststr::IdlcFastStr;
+use crate::idlc_impl::string::Idlc;
 use crate::pilota_impl::{self, Pilota};
 use crate::{Codec, Messages, reference};
 
@@ -50,9 +52,11 @@ fn decode<T: Codec>(bytes: &Bytes, protocol: Protocol) -> T {
 }
 
 /// One message in every implementation.
-struct Message<I, A, P> {
+struct Message<I, F, A, P> {
     name: &'static str,
     idlc: I,
+    /// idlc's types with `string` as `FastStr`.
+    idlc_faststr: F,
     apache: A,
     pilota: P,
     /// The idlc value with every double's bytes reversed: its compact encoding is what pilota writes for
@@ -65,34 +69,48 @@ fn swapped(value: f64) -> f64 {
     f64::from_bits(value.to_bits().swap_bytes())
 }
 
-fn small()
--> Message<<Idlc as Messages>::Small, <Apache as Messages>::Small, <Pilota as Messages>::Small> {
+fn small() -> Message<
+    <Idlc as Messages>::Small,
+    <IdlcFastStr as Messages>::Small,
+    <Apache as Messages>::Small,
+    <Pilota as Messages>::Small,
+> {
     let value = reference::small();
     let mut doubles_swapped = value.clone();
     doubles_swapped.score = swapped(doubles_swapped.score);
     Message {
         name: "small",
         idlc: Idlc::small(&value),
+        idlc_faststr: IdlcFastStr::small(&value),
         apache: Apache::small(&value),
         pilota: Pilota::small(&value),
         idlc_doubles_swapped: Idlc::small(&doubles_swapped),
     }
 }
 
-fn medium()
--> Message<<Idlc as Messages>::Medium, <Apache as Messages>::Medium, <Pilota as Messages>::Medium> {
+fn medium() -> Message<
+    <Idlc as Messages>::Medium,
+    <IdlcFastStr as Messages>::Medium,
+    <Apache as Messages>::Medium,
+    <Pilota as Messages>::Medium,
+> {
     let value = reference::medium();
     Message {
         name: "medium",
         idlc: Idlc::medium(&value),
+        idlc_faststr: IdlcFastStr::medium(&value),
         apache: Apache::medium(&value),
         pilota: Pilota::medium(&value),
         idlc_doubles_swapped: Idlc::medium(&value),
     }
 }
 
-fn large()
--> Message<<Idlc as Messages>::Large, <Apache as Messages>::Large, <Pilota as Messages>::Large> {
+fn large() -> Message<
+    <Idlc as Messages>::Large,
+    <IdlcFastStr as Messages>::Large,
+    <Apache as Messages>::Large,
+    <Pilota as Messages>::Large,
+> {
     let value = reference::large();
     let mut doubles_swapped = value.clone();
     for item in &mut doubles_swapped.items {
@@ -101,6 +119,7 @@ fn large()
     Message {
         name: "large",
         idlc: Idlc::large(&value),
+        idlc_faststr: IdlcFastStr::large(&value),
         apache: Apache::large(&value),
         pilota: Pilota::large(&value),
         idlc_doubles_swapped: Idlc::large(&doubles_swapped),
@@ -127,9 +146,10 @@ fn difference(left: &[u8], right: &[u8]) -> Option<String> {
     ))
 }
 
-impl<I, A, P> Message<I, A, P>
+impl<I, F, A, P> Message<I, F, A, P>
 where
     I: Codec + PartialEq + Debug,
+    F: Codec + PartialEq + Debug,
     A: Codec + PartialEq + Debug,
     P: Codec + PartialEq + Debug + pilota::thrift::Message,
 {
@@ -138,6 +158,16 @@ where
         for protocol in Protocol::ALL {
             let context = format!("{} {}", self.name, protocol.name());
             let reference = encoded(&self.idlc, protocol);
+            if let Some(diff) = difference(&reference, &encoded(&self.idlc_faststr, protocol)) {
+                problems.push(format!(
+                    "{context}: idlc with String and with FastStr encode differently: {diff}"
+                ));
+            }
+            if decode::<F>(&reference, protocol) != self.idlc_faststr {
+                problems.push(format!(
+                    "{context}: idlc with FastStr does not read the bytes back"
+                ));
+            }
             if let Some(diff) = difference(&reference, &encoded(&self.apache, protocol)) {
                 problems.push(format!(
                     "{context}: idlc and apache encode differently: {diff}"
@@ -190,6 +220,7 @@ where
             let mut group = c.benchmark_group(format!("{id}/encode"));
             group.throughput(Throughput::Bytes(bytes.len() as u64));
             bench_encode(&mut group, "idlc", &self.idlc, protocol);
+            bench_encode(&mut group, "idlc-faststr", &self.idlc_faststr, protocol);
             bench_encode(&mut group, "apache", &self.apache, protocol);
             bench_encode(&mut group, "pilota", &self.pilota, protocol);
             if protocol == Protocol::Binary {
@@ -206,6 +237,7 @@ where
             let mut group = c.benchmark_group(format!("{id}/decode"));
             group.throughput(Throughput::Bytes(bytes.len() as u64));
             bench_decode::<I>(&mut group, "idlc", &bytes, protocol);
+            bench_decode::<F>(&mut group, "idlc-faststr", &bytes, protocol);
             bench_decode::<A>(&mut group, "apache", &bytes, protocol);
             bench_decode::<P>(&mut group, "pilota", &bytes, protocol);
             if protocol == Protocol::Binary {
@@ -216,6 +248,136 @@ where
             group.finish();
         }
     }
+}
+
+/// One implementation's work in a best-of cell, run `iterations` times per call.
+type Work<'a> = (&'static str, Box<dyn FnMut(u64) + 'a>);
+
+impl<I, F, A, P> Message<I, F, A, P>
+where
+    I: Codec + PartialEq + Debug,
+    F: Codec + PartialEq + Debug,
+    A: Codec + PartialEq + Debug,
+    P: Codec + PartialEq + Debug + pilota::thrift::Message,
+{
+    fn best_of(&self, rounds: usize, batch: Duration, rows: &mut Vec<BestOfRow>) {
+        for protocol in Protocol::ALL {
+            let bytes = encoded(&self.idlc, protocol);
+            let mut encoders: Vec<Work<'_>> = vec![
+                ("idlc", encoder(&self.idlc, protocol)),
+                ("idlc-faststr", encoder(&self.idlc_faststr, protocol)),
+                ("apache", encoder(&self.apache, protocol)),
+                ("pilota", encoder(&self.pilota, protocol)),
+            ];
+            let mut decoders: Vec<Work<'_>> = vec![
+                ("idlc", decoder::<I>(&bytes, protocol)),
+                ("idlc-faststr", decoder::<F>(&bytes, protocol)),
+                ("apache", decoder::<A>(&bytes, protocol)),
+                ("pilota", decoder::<P>(&bytes, protocol)),
+            ];
+            if protocol == Protocol::Binary {
+                let mut buf = BytesMut::new();
+                encoders.push((
+                    "pilota-unsafe",
+                    Box::new(move |iterations| {
+                        for _ in 0..iterations {
+                            pilota_impl::encode_binary_unsafe(black_box(&self.pilota), &mut buf);
+                            black_box(&buf);
+                        }
+                    }),
+                ));
+                let bytes = bytes.clone();
+                decoders.push((
+                    "pilota-unsafe",
+                    Box::new(move |iterations| {
+                        for _ in 0..iterations {
+                            black_box(pilota_impl::decode_binary_unsafe::<P>(black_box(&bytes)));
+                        }
+                    }),
+                ));
+            }
+            for (direction, work) in [("encode", encoders), ("decode", decoders)] {
+                rows.push(BestOfRow {
+                    cell: format!("{}/{}/{direction}", self.name, protocol.name()),
+                    times: interleaved_minimum(work, rounds, batch),
+                });
+            }
+        }
+    }
+}
+
+fn encoder<'a, T: Codec>(value: &'a T, protocol: Protocol) -> Box<dyn FnMut(u64) + 'a> {
+    let mut buf = T::Buffer::default();
+    Box::new(move |iterations| {
+        for _ in 0..iterations {
+            encode(black_box(value), protocol, &mut buf);
+            black_box(T::written(&buf));
+        }
+    })
+}
+
+fn decoder<'a, T: Codec>(bytes: &'a Bytes, protocol: Protocol) -> Box<dyn FnMut(u64) + 'a> {
+    Box::new(move |iterations| {
+        for _ in 0..iterations {
+            black_box(decode::<T>(black_box(bytes), protocol));
+        }
+    })
+}
+
+/// Times every implementation in turn, `rounds` times over, each for a batch of about `batch`, and keeps each
+/// one's fastest batch (nanoseconds per operation). On a shared machine another process only ever adds time,
+/// so the minimum over many short interleaved batches is the figure least disturbed by it, and every
+/// implementation gets the same chances.
+fn interleaved_minimum(
+    mut work: Vec<Work<'_>>,
+    rounds: usize,
+    batch: Duration,
+) -> Vec<(&'static str, f64)> {
+    let iterations: Vec<u64> = work
+        .iter_mut()
+        .map(|(_, run)| {
+            let mut iterations = 1;
+            loop {
+                let start = Instant::now();
+                run(iterations);
+                if start.elapsed() >= batch / 2 || iterations >= 1 << 30 {
+                    return iterations;
+                }
+                iterations *= 2;
+            }
+        })
+        .collect();
+    let mut best = vec![f64::INFINITY; work.len()];
+    for _ in 0..rounds {
+        for (index, (_, run)) in work.iter_mut().enumerate() {
+            let start = Instant::now();
+            run(iterations[index]);
+            let per_op = start.elapsed().as_nanos() as f64 / iterations[index] as f64;
+            best[index] = best[index].min(per_op);
+        }
+    }
+    work.iter().map(|(name, _)| *name).zip(best).collect()
+}
+
+/// One cell of [`best_of`]: the fastest time per operation of each implementation.
+#[derive(Debug, Clone)]
+pub struct BestOfRow {
+    /// `message/protocol/direction`.
+    pub cell: String,
+    /// Implementation name and its best nanoseconds per operation.
+    pub times: Vec<(&'static str, f64)>,
+}
+
+/// Every cell timed by interleaved best-of (see [`interleaved_minimum`]), after [`check_same_bytes`].
+pub fn best_of(rounds: usize, batch: Duration) -> Vec<BestOfRow> {
+    if let Err(problems) = check_same_bytes() {
+        panic!("the implementations do not agree:\n{problems}");
+    }
+    let mut rows = Vec::new();
+    small().best_of(rounds, batch, &mut rows);
+    medium().best_of(rounds, batch, &mut rows);
+    large().best_of(rounds, batch, &mut rows);
+    rows
 }
 
 fn bench_encode<T: Codec>(

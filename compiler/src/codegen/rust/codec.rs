@@ -711,6 +711,7 @@ impl Context<'_> {
             }
         });
         let unnamed = format!("{}({{}})", e.name);
+        let wire_name = &e.name;
         let serde = self.serde_derive();
         let serde_crate = self.serde_crate();
         quote! {
@@ -755,6 +756,19 @@ impl Context<'_> {
             impl From<#name> for i32 {
                 fn from(value: #name) -> Self {
                     value.0
+                }
+            }
+
+            impl rt::ThriftEnum for #name {
+                const NAME: &'static str = #wire_name;
+
+                fn to_i32(&self) -> i32 {
+                    self.0
+                }
+
+                // Every value is kept, known or not, so a round trip never loses one.
+                fn from_i32(value: i32) -> Option<Self> {
+                    Some(#name(value))
                 }
             }
         }
@@ -806,7 +820,13 @@ impl Context<'_> {
             _ => {
                 let ty = self.rust_type(&c.ty, c.file);
                 let value = self.value_expr(&c.ty, &c.value, c.file);
-                quote! { #doc #allow pub static #name: rt::LazyLock<#ty> = rt::LazyLock::new(|| #value); }
+                // The value is built by a named function rather than a closure, which prettyplease would print
+                // from column 0 after `LazyLock::new(||`.
+                let builder = ident(&names::value_name(&self.const_names[id.index()]));
+                quote! {
+                    #doc pub static #name: rt::LazyLock<#ty> = rt::LazyLock::new(#builder);
+                    #allow fn #builder() -> #ty { #value }
+                }
             }
         }
     }

@@ -310,9 +310,11 @@ impl Context<'_> {
             " Serves `{}`: decodes each request, calls the handler, encodes the reply.",
             s.name
         );
-        let functions = self.all_functions(id);
+        // Own functions only: inherited ones go to the parent's processor, which knows them already.
+        let functions: Vec<_> = s.functions.iter().zip(self.function_names(id)).collect();
         let empty = functions.is_empty();
-        let arms = functions.into_iter().map(|(owner, f, fnames)| {
+        let arms = functions.into_iter().map(|(f, fnames)| {
+            let owner = id;
             let owner_file = self.program.service(owner).file;
             let wire = &f.name;
             let trait_path = self.path(owner_file, &self.service_names[owner.index()], file);
@@ -322,7 +324,7 @@ impl Context<'_> {
                 let n = ident(&n);
                 quote!(args.#n)
             });
-            let invoke = quote!(rt::guard(#trait_path::#method(&*self.handler, #(#arg_values),*)).await);
+            let invoke = quote!(rt::guard(#trait_path::#method(handler, #(#arg_values),*)).await);
             let decode = if f.params.is_empty() {
                 quote! {
                     if let Err(error) = call.args::<#args_path>() {
@@ -404,19 +406,34 @@ impl Context<'_> {
                 }
             }
         });
-        let serve = if empty {
-            quote! {
-                let call = rt::IncomingCall::<C>::read(request).ok()?;
-                call.unknown_method()
+        let (handler_param, fallback) = match s.extends {
+            Some(parent) => {
+                let parent_service = self.program.service(parent);
+                let parent_processor = format!(
+                    "{}Processor",
+                    self.service_names[parent.index()].trim_end_matches('_')
+                );
+                let path = self.path(parent_service.file, &parent_processor, file);
+                (
+                    quote!(handler),
+                    quote!(#path::dispatch(handler, call).await),
+                )
             }
+            None if empty => (quote!(_handler), quote!(call.unknown_method())),
+            None => (quote!(handler), quote!(call.unknown_method())),
+        };
+        let (call_param, serve) = if empty {
+            (quote!(call), fallback)
         } else {
-            quote! {
-                let mut call = rt::IncomingCall::<C>::read(request).ok()?;
-                match call.name() {
-                    #(#arms)*
-                    _ => call.unknown_method(),
-                }
-            }
+            (
+                quote!(mut call),
+                quote! {
+                    match call.name() {
+                        #(#arms)*
+                        _ => #fallback,
+                    }
+                },
+            )
         };
         quote! {
             #[doc = #doc]
@@ -442,8 +459,16 @@ impl Context<'_> {
                     #name { handler }
                 }
 
-                async fn process_in<C: rt::Codec>(&self, request: rt::Bytes) -> Option<rt::BytesMut> {
+                /// Serves `call` with `handler`: this service's functions here, inherited ones through the
+                /// parent's processor.
+                #[doc(hidden)]
+                pub async fn dispatch<C: rt::Codec>(#handler_param: &H, #call_param: rt::IncomingCall<C>) -> Option<rt::BytesMut> {
                     #serve
+                }
+
+                async fn process_in<C: rt::Codec>(&self, request: rt::Bytes) -> Option<rt::BytesMut> {
+                    let call = rt::IncomingCall::<C>::read(request).ok()?;
+                    Self::dispatch(&self.handler, call).await
                 }
             }
 
@@ -555,8 +580,8 @@ impl Context<'_> {
             }
 
             impl #name<rt::TcpChannel> {
-                /// Connects to `addr` over framed binary, which every Apache Thrift server accepts; build an
-                /// `idlc_runtime::TcpChannel` for another transport or protocol, timeouts or headers.
+                /// Connects to `addr` over framed binary, which every Apache Thrift server accepts; for another
+                /// transport or protocol, timeouts or headers, pass `TcpChannel::builder(addr)...connect()` to `new`.
                 pub async fn connect(addr: impl rt::ToSocketAddrs) -> Result<Self, rt::TransportError> {
                     Ok(#name::new(rt::TcpChannel::connect(addr).await?))
                 }

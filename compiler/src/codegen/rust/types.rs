@@ -3,8 +3,8 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::Context;
 use super::names::ident;
+use super::{Context, StringType};
 use crate::ir::{ConstValue, FileId, StructKind, Type, TypeKind};
 
 /// Which collection a `set` or `map` becomes.
@@ -49,7 +49,10 @@ impl Context<'_> {
             TypeKind::I32 => quote!(i32),
             TypeKind::I64 => quote!(i64),
             TypeKind::Double => quote!(f64),
-            TypeKind::String => quote!(String),
+            TypeKind::String => match self.options.string_type {
+                StringType::String => quote!(String),
+                StringType::FastStr => quote!(rt::FastStr),
+            },
             TypeKind::Binary => quote!(rt::Bytes),
             TypeKind::Uuid => quote!(rt::Uuid),
             TypeKind::List { element, .. } => {
@@ -138,7 +141,7 @@ impl Context<'_> {
             TypeKind::String => quote!(w.write_string(#borrow #expr)),
             TypeKind::Binary => quote!(w.write_binary(#borrow #expr)),
             TypeKind::Uuid => quote!(w.write_uuid(#expr.as_bytes())),
-            TypeKind::Enum(_) => quote!(w.write_i32(#expr.0)),
+            TypeKind::Enum(_) => quote!(rt::write_enum(w, #borrow #expr)),
             TypeKind::Struct(_) | TypeKind::Typedef(_) => {
                 quote!(rt::ThriftStruct::encode(#borrow #expr, w))
             }
@@ -177,12 +180,15 @@ impl Context<'_> {
             TypeKind::I32 => quote!(r.read_i32()),
             TypeKind::I64 => quote!(r.read_i64()),
             TypeKind::Double => quote!(r.read_double()),
-            TypeKind::String => quote!(r.read_string()),
+            TypeKind::String => match self.options.string_type {
+                StringType::String => quote!(r.read_string()),
+                StringType::FastStr => quote!(r.read_fast_str()),
+            },
             TypeKind::Binary => quote!(r.read_binary()),
             TypeKind::Uuid => quote!(r.read_uuid().map(rt::Uuid)),
             TypeKind::Enum(_) => {
                 let path = self.rust_type(self.program.resolve(ty), from);
-                quote!(r.read_i32().map(#path))
+                quote!(rt::read_enum::<#path, _>(r))
             }
             TypeKind::Struct(_) | TypeKind::Typedef(_) => {
                 let path = self.rust_type(self.program.resolve(ty), from);
@@ -229,6 +235,10 @@ impl Context<'_> {
                 let path = self.rust_type(self.program.resolve(ty), from);
                 quote!(<#path as rt::ThriftStruct>::decode)
             }
+            TypeKind::Enum(_) => {
+                let path = self.rust_type(self.program.resolve(ty), from);
+                quote!(rt::read_enum::<#path, _>)
+            }
             _ => {
                 let read = self.read_expr(ty, from, false);
                 quote!(|r| #read)
@@ -250,7 +260,10 @@ impl Context<'_> {
             (TypeKind::I8 | TypeKind::I16 | TypeKind::I32 | TypeKind::I64, ConstValue::Int(i)) => {
                 int_literal(*i)
             }
-            (TypeKind::String, ConstValue::String(s)) => quote!(#s.to_owned()),
+            (TypeKind::String, ConstValue::String(s)) => match self.options.string_type {
+                StringType::String => quote!(#s.to_owned()),
+                StringType::FastStr => quote!(rt::FastStr::from_static_str(#s)),
+            },
             (TypeKind::Binary, ConstValue::String(s)) => {
                 let bytes = Literal::byte_string(s.as_bytes());
                 quote!(rt::Bytes::from_static(#bytes))
