@@ -17,10 +17,11 @@ const QUIET: Duration = Duration::from_millis(1);
 
 /// The least room offered to a read.
 const MIN_READ: usize = 8 * 1024;
-/// The most room offered to a read: below glibc's threshold for serving an allocation with its own `mmap`,
-/// since a buffer whose frames are still being served is replaced, not reused. A frame larger than this
-/// still arrives in one piece: its announced length is reserved as a whole.
-const MAX_READ: usize = 64 * 1024;
+/// The most room offered to a read: enough for what 32 callers' 4 KiB requests put on the wire together, so
+/// a busy connection drains its socket in one system call. Only a connection that keeps filling its reads
+/// gets there, and it shrinks back when traffic calms. A larger frame still arrives in one piece: its
+/// announced length is reserved as a whole.
+const MAX_READ: usize = 256 * 1024;
 
 /// A connection's read buffer, with the frame readers over it.
 #[derive(Debug)]
@@ -80,7 +81,7 @@ impl FrameBuffer {
     /// Reads more bytes: `Ok(Some(0))` at the end of the stream, `Ok(None)` when a deferred scan is due
     /// because the peer went quiet.
     ///
-    /// The room offered to each read adapts to the traffic: it doubles (up to 64 KiB) after a read that filled
+    /// The room offered to each read adapts to the traffic: it doubles (up to 256 KiB) after a read that filled
     /// it and halves (down to 8 KiB) after one that used less than a quarter, so a busy connection takes its
     /// bytes in few system calls and a quiet one keeps a small buffer.
     pub(crate) async fn fill<R: AsyncRead + Unpin>(
