@@ -60,3 +60,20 @@ pub fn thrift_compiler() -> PathBuf {
     );
     candidate
 }
+
+/// Runs Apache's compiler as `thrift -r --gen py -out OUT IDL` (the IDL and everything it includes); panics
+/// with the compiler's stderr if it fails.
+pub fn thrift_gen_py(out: &Path, idl: &Path) {
+    let output = Command::new(thrift_compiler())
+        .args(["-r", "--gen", "py", "-out"])
+        .arg(out)
+        .arg(idl)
+        .output()
+        .expect("run thrift");
+    assert!(
+        output.status.success(),
+        "thrift --gen py {} failed:\n{}",
+        idl.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -526,18 +526,7 @@ fn python_code() -> &'static Path {
         let kitchen = idlc_tests::examples_dir().join("kitchen_sink/kitchen_sink.thrift");
         let calculator = idlc_tests::examples_dir().join("tutorial/calculator.thrift");
         for idl in [kitchen.as_path(), newer.as_path(), calculator.as_path()] {
-            let output = Command::new(idlc_tests::thrift_compiler())
-                .args(["-r", "--gen", "py", "-out"])
-                .arg(&gen_dir)
-                .arg(idl)
-                .output()
-                .expect("run thrift");
-            assert!(
-                output.status.success(),
-                "thrift --gen py {} failed:\n{}",
-                idl.display(),
-                String::from_utf8_lossy(&output.stderr)
-            );
+            idlc_tests::thrift_gen_py(&gen_dir, idl);
         }
         gen_dir
     })

@@ -138,18 +138,9 @@ fn python_code() -> &'static Path {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rpc-interop/gen-py");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create the output directory");
-        let idl = idlc_tests::examples_dir().join("tutorial/calculator.thrift");
-        let output = Command::new(idlc_tests::thrift_compiler())
-            .args(["-r", "--gen", "py", "-out"])
-            .arg(&dir)
-            .arg(&idl)
-            .output()
-            .expect("run thrift");
-        assert!(
-            output.status.success(),
-            "thrift --gen py {} failed:\n{}",
-            idl.display(),
-            String::from_utf8_lossy(&output.stderr)
+        idlc_tests::thrift_gen_py(
+            &dir,
+            &idlc_tests::examples_dir().join("tutorial/calculator.thrift"),
         );
         dir
     })
