@@ -132,23 +132,43 @@ async fn idlc(args: &Args, payload: Bytes, window: Window) -> anyhow::Result<Vec
         .await
         .context("idlc client connects")?;
     let client = EchoClient::new(channel);
-    let callers = (0..args.callers).map(|_| {
+    run_callers(args.callers, payload, window, move |payload| {
         let client = client.clone();
-        let payload = payload.clone();
-        tokio::spawn(async move {
-            let mut histogram = histogram();
-            loop {
-                let start = Instant::now();
-                let reply = client.echo(payload.clone()).await?;
-                let end = Instant::now();
-                check_reply(&payload, &reply)?;
-                if !window.record(&mut histogram, start, end) {
-                    return anyhow::Ok(histogram);
+        async move { Ok(client.echo(payload).await?) }
+    })
+    .await
+}
+
+/// Runs `callers` tasks, each calling `echo` again and again until the window closes, and returns their
+/// histograms. Every reply is checked against the payload.
+async fn run_callers<F, Fut>(
+    callers: usize,
+    payload: Bytes,
+    window: Window,
+    echo: F,
+) -> anyhow::Result<Vec<Histogram<u64>>>
+where
+    F: Fn(Bytes) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<Bytes>> + Send,
+{
+    let callers: Vec<_> = (0..callers)
+        .map(|_| {
+            let echo = echo.clone();
+            let payload = payload.clone();
+            tokio::spawn(async move {
+                let mut histogram = histogram();
+                loop {
+                    let start = Instant::now();
+                    let reply = echo(payload.clone()).await?;
+                    let end = Instant::now();
+                    check_reply(&payload, &reply)?;
+                    if !window.record(&mut histogram, start, end) {
+                        return anyhow::Ok(histogram);
+                    }
                 }
-            }
+            })
         })
-    });
-    let callers: Vec<_> = callers.collect();
+        .collect();
     let mut histograms = Vec::with_capacity(callers.len());
     for caller in callers {
         histograms.push(caller.await??);
@@ -163,31 +183,16 @@ async fn volo(args: &Args, payload: Bytes, window: Window) -> anyhow::Result<Vec
     let client = EchoClientBuilder::new("echo")
         .address(volo::net::Address::from(addr))
         .build();
-    let callers = (0..args.callers).map(|_| {
+    run_callers(args.callers, payload, window, move |payload| {
         let client = client.clone();
-        let payload = payload.clone();
-        tokio::spawn(async move {
-            let mut histogram = histogram();
-            loop {
-                let start = Instant::now();
-                let reply = client
-                    .echo(payload.clone())
-                    .await
-                    .map_err(|error| anyhow::anyhow!("volo call: {error}"))?;
-                let end = Instant::now();
-                check_reply(&payload, &reply)?;
-                if !window.record(&mut histogram, start, end) {
-                    return anyhow::Ok(histogram);
-                }
-            }
-        })
-    });
-    let callers: Vec<_> = callers.collect();
-    let mut histograms = Vec::with_capacity(callers.len());
-    for caller in callers {
-        histograms.push(caller.await??);
-    }
-    Ok(histograms)
+        async move {
+            client
+                .echo(payload)
+                .await
+                .map_err(|error| anyhow::anyhow!("volo call: {error}"))
+        }
+    })
+    .await
 }
 
 fn apache(
