@@ -746,9 +746,9 @@ pub(super) fn take_utf8<S: ReadBuf>(
     let Some(bytes) = input.chunk().get(..len) else {
         return Err(unexpected_eof(input, what, len));
     };
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_owned()),
-        Err(_) => Err(DecodeError::InvalidUtf8 {
+    match super::text::utf8(bytes) {
+        Some(text) => Ok(text.to_owned()),
+        None => Err(DecodeError::InvalidUtf8 {
             offset: input.consumed(),
         }),
     }
@@ -770,7 +770,7 @@ pub(super) fn take_fast_str<S: ReadBuf>(
         return Err(unexpected_eof(input, what, len));
     };
     if len <= INLINE_STR {
-        let Ok(text) = std::str::from_utf8(bytes) else {
+        let Some(text) = super::text::utf8(bytes) else {
             return Err(DecodeError::InvalidUtf8 { offset });
         };
         let text = FastStr::new(text);

@@ -7,6 +7,7 @@ mod input;
 pub mod json;
 mod limits;
 mod output;
+mod text;
 
 pub use input::{BytesInput, ReadBuf, SliceInput};
 pub use limits::Limits;
