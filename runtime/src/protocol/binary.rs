@@ -347,7 +347,7 @@ impl<S: ReadBuf> BinaryReader<S> {
     }
 
     /// Reads an `i32` length prefix and checks it against the string limit and the bytes left.
-    #[inline]
+    #[inline(always)]
     fn read_byte_len(&mut self, what: &'static str) -> Result<usize, DecodeError> {
         let start = self.input.consumed();
         let len = self.read_be_i32(what)?;
@@ -355,7 +355,7 @@ impl<S: ReadBuf> BinaryReader<S> {
     }
 
     /// Reads `len` already-checked bytes as a UTF-8 string.
-    #[inline]
+    #[inline(always)]
     fn read_utf8(&mut self, len: usize, what: &'static str) -> Result<String, DecodeError> {
         let text = take_utf8(&self.input, len, what)?;
         self.input.advance(len);
@@ -533,7 +533,7 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
         self.read_array("double").map(f64::from_be_bytes)
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_string(&mut self) -> Result<String, DecodeError> {
         let len = self.read_byte_len("string")?;
         self.read_utf8(len, "string")
@@ -660,7 +660,7 @@ pub(super) fn message_type(offset: usize, id: u8) -> Result<MessageType, DecodeE
 }
 
 /// Checks a string or binary length prefix (read at `start`) against the limit and the bytes left.
-#[inline]
+#[inline(always)]
 pub(super) fn byte_len<S: ReadBuf>(
     input: &S,
     limits: &Limits,
@@ -668,32 +668,45 @@ pub(super) fn byte_len<S: ReadBuf>(
     what: &'static str,
     len: i64,
 ) -> Result<usize, DecodeError> {
+    // One branch on the hot path; the cold path works out which check failed.
+    let allowed = limits.max_string_len.min(input.remaining());
+    match usize::try_from(len) {
+        Ok(len) if len <= allowed => Ok(len),
+        _ => Err(bad_byte_len(input, limits, start, what, len)),
+    }
+}
+
+/// Why a string or binary length prefix was refused.
+#[cold]
+#[inline(never)]
+fn bad_byte_len<S: ReadBuf>(
+    input: &S,
+    limits: &Limits,
+    start: usize,
+    what: &'static str,
+    len: i64,
+) -> DecodeError {
     if len < 0 {
-        return Err(DecodeError::NegativeLength {
+        DecodeError::NegativeLength {
             offset: start,
             what,
             len,
-        });
-    }
-    match usize::try_from(len) {
-        Ok(len) if len <= limits.max_string_len => {
-            if len > input.remaining() {
-                return Err(unexpected_eof(input, what, len));
-            }
-            Ok(len)
         }
-        _ => Err(DecodeError::LimitExceeded {
+    } else if len.unsigned_abs() > limits.max_string_len as u64 {
+        DecodeError::LimitExceeded {
             offset: start,
             what,
             len: len.unsigned_abs(),
             limit: limits.max_string_len as u64,
-        }),
+        }
+    } else {
+        unexpected_eof(input, what, len.unsigned_abs() as usize)
     }
 }
 
 /// Checks a container count (read at `start`) against the limit and against the bytes left, given that every
 /// element takes at least `min_elem_size` bytes.
-#[inline]
+#[inline(always)]
 pub(super) fn container_len<S: ReadBuf>(
     input: &S,
     limits: &Limits,
@@ -702,42 +715,64 @@ pub(super) fn container_len<S: ReadBuf>(
     len: i64,
     min_elem_size: usize,
 ) -> Result<usize, DecodeError> {
-    if len < 0 {
-        return Err(DecodeError::NegativeLength {
-            offset: start,
+    match usize::try_from(len) {
+        Ok(0) => Ok(0),
+        Ok(count)
+            if count <= limits.max_container_len
+                && count.saturating_mul(min_elem_size) <= input.remaining() =>
+        {
+            Ok(count)
+        }
+        _ => Err(bad_container_len(
+            input,
+            limits,
+            start,
             what,
             len,
-        });
-    }
-    match usize::try_from(len) {
-        Ok(len) if len <= limits.max_container_len => {
-            if len == 0 {
-                return Ok(0);
-            }
-            let needed = len.saturating_mul(min_elem_size);
-            if needed > input.remaining() {
-                if min_elem_size == usize::MAX {
-                    return Err(DecodeError::InvalidData {
-                        offset: start,
-                        what,
-                        detail: format!("{len} element(s) of type STOP"),
-                    });
-                }
-                return Err(unexpected_eof(input, what, needed));
-            }
-            Ok(len)
-        }
-        _ => Err(DecodeError::LimitExceeded {
-            offset: start,
-            what,
-            len: len.unsigned_abs(),
-            limit: limits.max_container_len as u64,
-        }),
+            min_elem_size,
+        )),
     }
 }
 
+/// Why a container count was refused.
+#[cold]
+#[inline(never)]
+fn bad_container_len<S: ReadBuf>(
+    input: &S,
+    limits: &Limits,
+    start: usize,
+    what: &'static str,
+    len: i64,
+    min_elem_size: usize,
+) -> DecodeError {
+    if len < 0 {
+        return DecodeError::NegativeLength {
+            offset: start,
+            what,
+            len,
+        };
+    }
+    let count = len.unsigned_abs();
+    if count > limits.max_container_len as u64 {
+        return DecodeError::LimitExceeded {
+            offset: start,
+            what,
+            len: count,
+            limit: limits.max_container_len as u64,
+        };
+    }
+    if min_elem_size == usize::MAX {
+        return DecodeError::InvalidData {
+            offset: start,
+            what,
+            detail: format!("{count} element(s) of type STOP"),
+        };
+    }
+    unexpected_eof(input, what, (count as usize).saturating_mul(min_elem_size))
+}
+
 /// Copies the next `len` bytes (already checked to be present) out as a UTF-8 string, without consuming them.
-#[inline]
+#[inline(always)]
 pub(super) fn take_utf8<S: ReadBuf>(
     input: &S,
     len: usize,

@@ -643,14 +643,14 @@ impl<S: ReadBuf> CompactReader<S> {
     }
 
     /// Reads a varint length prefix and checks it against the string limit and the bytes left.
-    #[inline]
+    #[inline(always)]
     fn read_byte_len(&mut self, what: &'static str) -> Result<usize, DecodeError> {
         let start = self.input.consumed();
         let len = self.read_varint32(what)? as i32;
         byte_len(&self.input, &self.limits, start, what, i64::from(len))
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_utf8(&mut self, len: usize, what: &'static str) -> Result<String, DecodeError> {
         let text = take_utf8(&self.input, len, what)?;
         self.input.advance(len);
@@ -840,7 +840,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
         self.read_array("double").map(f64::from_le_bytes)
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_string(&mut self) -> Result<String, DecodeError> {
         let len = self.read_byte_len("string")?;
         self.read_utf8(len, "string")
