@@ -101,32 +101,33 @@ fixed_width_lists! {
     read_double_list, write_double_list, read_double_elements, write_double_elements, f64, Double;
 }
 
-fn read_set_into<R: Reader, T>(
+/// Reads a set's header and elements into the collection `with_capacity` makes for its length.
+#[inline(always)]
+fn read_set_into<R: Reader, T, C>(
     reader: &mut R,
     elem: TType,
     mut read: impl FnMut(&mut R) -> Result<T, DecodeError>,
-    mut insert: impl FnMut(T),
-) -> Result<(), DecodeError> {
+    with_capacity: impl FnOnce(usize) -> C,
+    mut insert: impl FnMut(&mut C, T),
+) -> Result<C, DecodeError> {
     let header = reader.read_set_begin()?;
     check_element(reader, header.len, elem, header.elem)?;
+    let mut items = with_capacity(header.len);
     for _ in 0..header.len {
-        insert(read(reader)?);
+        insert(&mut items, read(reader)?);
     }
-    reader.read_set_end()
+    reader.read_set_end()?;
+    Ok(items)
 }
 
-/// Reads a `set<T>` into a `BTreeSet`.
+/// Reads a `set<T>` into a `BTreeSet`, built in one go from the elements like [`read_map`]'s maps.
 #[inline]
 pub fn read_set<R: Reader, T: Ord>(
     reader: &mut R,
     elem: TType,
     read: impl FnMut(&mut R) -> Result<T, DecodeError>,
 ) -> Result<BTreeSet<T>, DecodeError> {
-    let mut set = BTreeSet::new();
-    read_set_into(reader, elem, read, |item| {
-        set.insert(item);
-    })?;
-    Ok(set)
+    Ok(BTreeSet::from_iter(read_set_vec(reader, elem, read)?))
 }
 
 /// Reads a `set<T>` into a `HashSet`.
@@ -136,11 +137,9 @@ pub fn read_hash_set<R: Reader, T: std::hash::Hash + Eq>(
     elem: TType,
     read: impl FnMut(&mut R) -> Result<T, DecodeError>,
 ) -> Result<HashSet<T>, DecodeError> {
-    let mut set = HashSet::new();
-    read_set_into(reader, elem, read, |item| {
+    read_set_into(reader, elem, read, HashSet::with_capacity, |set, item| {
         set.insert(item);
-    })?;
-    Ok(set)
+    })
 }
 
 /// Reads a `set<T>` of elements that can be neither ordered nor hashed (they hold a `double`) into a `Vec`,
@@ -151,27 +150,30 @@ pub fn read_set_vec<R: Reader, T>(
     elem: TType,
     read: impl FnMut(&mut R) -> Result<T, DecodeError>,
 ) -> Result<Vec<T>, DecodeError> {
-    let mut items = Vec::new();
-    read_set_into(reader, elem, read, |item| items.push(item))?;
-    Ok(items)
+    read_set_into(reader, elem, read, Vec::with_capacity, Vec::push)
 }
 
-fn read_map_into<R: Reader, K, V>(
+/// Reads a map's header and entries into the collection `with_capacity` makes for its length.
+#[inline(always)]
+fn read_map_into<R: Reader, K, V, C>(
     reader: &mut R,
     (key_type, value_type): (TType, TType),
     mut read_key: impl FnMut(&mut R) -> Result<K, DecodeError>,
     mut read_value: impl FnMut(&mut R) -> Result<V, DecodeError>,
-    mut insert: impl FnMut(K, V),
-) -> Result<(), DecodeError> {
+    with_capacity: impl FnOnce(usize) -> C,
+    mut insert: impl FnMut(&mut C, K, V),
+) -> Result<C, DecodeError> {
     let header = reader.read_map_begin()?;
     check_element(reader, header.len, key_type, header.key)?;
     check_element(reader, header.len, value_type, header.value)?;
+    let mut entries = with_capacity(header.len);
     for _ in 0..header.len {
         let key = read_key(reader)?;
         let value = read_value(reader)?;
-        insert(key, value);
+        insert(&mut entries, key, value);
     }
-    reader.read_map_end()
+    reader.read_map_end()?;
+    Ok(entries)
 }
 
 /// Reads a `map<K, V>` into a `BTreeMap`. The pairs are collected first and the tree is built from them in
@@ -197,11 +199,16 @@ pub fn read_hash_map<R: Reader, K: std::hash::Hash + Eq, V>(
     read_key: impl FnMut(&mut R) -> Result<K, DecodeError>,
     read_value: impl FnMut(&mut R) -> Result<V, DecodeError>,
 ) -> Result<HashMap<K, V>, DecodeError> {
-    let mut map = HashMap::new();
-    read_map_into(reader, types, read_key, read_value, |k, v| {
-        map.insert(k, v);
-    })?;
-    Ok(map)
+    read_map_into(
+        reader,
+        types,
+        read_key,
+        read_value,
+        HashMap::with_capacity,
+        |map, k, v| {
+            map.insert(k, v);
+        },
+    )
 }
 
 /// Reads a `map<K, V>` whose keys can be neither ordered nor hashed into a `Vec` of pairs, in wire order.
@@ -212,11 +219,14 @@ pub fn read_map_vec<R: Reader, K, V>(
     read_key: impl FnMut(&mut R) -> Result<K, DecodeError>,
     read_value: impl FnMut(&mut R) -> Result<V, DecodeError>,
 ) -> Result<Vec<(K, V)>, DecodeError> {
-    let mut pairs = Vec::new();
-    read_map_into(reader, types, read_key, read_value, |k, v| {
-        pairs.push((k, v));
-    })?;
-    Ok(pairs)
+    read_map_into(
+        reader,
+        types,
+        read_key,
+        read_value,
+        Vec::with_capacity,
+        |pairs, k, v| pairs.push((k, v)),
+    )
 }
 
 /// Writes a `list<T>` from anything that iterates its elements with a known length.
