@@ -26,7 +26,8 @@ pub trait ReadBuf {
 #[derive(Debug, Clone)]
 pub struct SliceInput<'a> {
     rest: &'a [u8],
-    consumed: usize,
+    /// The input's whole length, from which `rest` gives the bytes consumed without a counter to update.
+    len: usize,
 }
 
 impl<'a> SliceInput<'a> {
@@ -35,7 +36,7 @@ impl<'a> SliceInput<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
         SliceInput {
             rest: bytes,
-            consumed: 0,
+            len: bytes.len(),
         }
     }
 }
@@ -49,7 +50,6 @@ impl ReadBuf for SliceInput<'_> {
     #[inline]
     fn advance(&mut self, n: usize) {
         self.rest = &self.rest[n..];
-        self.consumed += n;
     }
 
     #[inline]
@@ -61,48 +61,48 @@ impl ReadBuf for SliceInput<'_> {
 
     #[inline]
     fn consumed(&self) -> usize {
-        self.consumed
+        self.len - self.rest.len()
     }
 }
 
 /// Owned, reference-counted input: `binary` values come out as slices of it, without a copy.
 #[derive(Debug, Clone)]
 pub struct BytesInput {
-    rest: Bytes,
-    consumed: usize,
+    bytes: Bytes,
+    /// How far reading has got. Advancing moves only this; the `Bytes` itself is sliced only for `binary`
+    /// values.
+    position: usize,
 }
 
 impl BytesInput {
     /// Reads from the start of `bytes`.
     #[inline]
     pub fn new(bytes: Bytes) -> Self {
-        BytesInput {
-            rest: bytes,
-            consumed: 0,
-        }
+        BytesInput { bytes, position: 0 }
     }
 }
 
 impl ReadBuf for BytesInput {
     #[inline]
     fn chunk(&self) -> &[u8] {
-        &self.rest
+        &self.bytes[self.position..]
     }
 
     #[inline]
     fn advance(&mut self, n: usize) {
-        bytes::Buf::advance(&mut self.rest, n);
-        self.consumed += n;
+        debug_assert!(n <= self.remaining(), "advancing past the end of the input");
+        self.position += n;
     }
 
     #[inline]
     fn take_bytes(&mut self, n: usize) -> Bytes {
-        self.consumed += n;
-        self.rest.split_to(n)
+        let taken = self.bytes.slice(self.position..self.position + n);
+        self.position += n;
+        taken
     }
 
     #[inline]
     fn consumed(&self) -> usize {
-        self.consumed
+        self.position
     }
 }
