@@ -17,6 +17,7 @@
 
 use bytes::Bytes;
 
+use super::text;
 use super::{
     FastStr, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf,
     Reader, TType, WriteBuf, Writer,
@@ -322,7 +323,7 @@ impl<S: ReadBuf> BinaryReader<S> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_u8(&mut self, what: &'static str) -> Result<u8, DecodeError> {
         match self.input.chunk().first() {
             Some(&byte) => {
@@ -339,7 +340,7 @@ impl<S: ReadBuf> BinaryReader<S> {
     }
 
     /// Reads a type byte that must name a value type (not STOP).
-    #[inline]
+    #[inline(always)]
     fn read_value_type(&mut self, what: &'static str) -> Result<TType, DecodeError> {
         let offset = self.input.consumed();
         let id = self.read_u8(what)?;
@@ -354,6 +355,14 @@ impl<S: ReadBuf> BinaryReader<S> {
         byte_len(&self.input, &self.limits, start, what, i64::from(len))
     }
 
+    /// A string whose fast path in `read_string` failed: a bad length, missing bytes or invalid text.
+    #[cold]
+    #[inline(never)]
+    fn read_string_carefully(&mut self) -> Result<String, DecodeError> {
+        let len = self.read_byte_len("string")?;
+        self.read_utf8(len, "string")
+    }
+
     /// Reads `len` already-checked bytes as a UTF-8 string.
     #[inline(always)]
     fn read_utf8(&mut self, len: usize, what: &'static str) -> Result<String, DecodeError> {
@@ -362,7 +371,7 @@ impl<S: ReadBuf> BinaryReader<S> {
         Ok(text)
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_count(
         &mut self,
         what: &'static str,
@@ -392,7 +401,7 @@ impl<S: ReadBuf> BinaryReader<S> {
         Ok(FieldHeader { ttype, id })
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_list_header(&mut self, what: &'static str) -> Result<ListHeader, DecodeError> {
         enter(&mut self.depth, &self.limits, self.input.consumed())?;
         let elem = self.read_value_type(what)?;
@@ -463,7 +472,7 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_struct_begin(&mut self) -> Result<(), DecodeError> {
         enter(&mut self.depth, &self.limits, self.input.consumed())
     }
@@ -535,8 +544,20 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
 
     #[inline(always)]
     fn read_string(&mut self) -> Result<String, DecodeError> {
-        let len = self.read_byte_len("string")?;
-        self.read_utf8(len, "string")
+        // The common case against one view of the input: a length within the limit, that many bytes present,
+        // valid text. Anything else takes the careful path, which reports exactly what is wrong.
+        if let Some((prefix, rest)) = self.input.chunk().split_first_chunk::<4>() {
+            if let Ok(len) = usize::try_from(i32::from_be_bytes(*prefix)) {
+                if len <= self.limits.max_string_len {
+                    if let Some(text) = rest.get(..len).and_then(text::utf8) {
+                        let text = text.to_owned();
+                        self.input.advance(4 + len);
+                        return Ok(text);
+                    }
+                }
+            }
+        }
+        self.read_string_carefully()
     }
 
     #[inline]
@@ -556,7 +577,7 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
         self.read_array("uuid")
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_list_begin(&mut self) -> Result<ListHeader, DecodeError> {
         self.read_list_header("list")
     }
@@ -567,7 +588,7 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_set_begin(&mut self) -> Result<ListHeader, DecodeError> {
         self.read_list_header("set")
     }
@@ -578,7 +599,7 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_map_begin(&mut self) -> Result<MapHeader, DecodeError> {
         enter(&mut self.depth, &self.limits, self.input.consumed())?;
         let key = self.read_value_type("map key type")?;
@@ -781,7 +802,7 @@ pub(super) fn take_utf8<S: ReadBuf>(
     let Some(bytes) = input.chunk().get(..len) else {
         return Err(unexpected_eof(input, what, len));
     };
-    match super::text::utf8(bytes) {
+    match text::utf8(bytes) {
         Some(text) => Ok(text.to_owned()),
         None => Err(DecodeError::InvalidUtf8 {
             offset: input.consumed(),
@@ -805,7 +826,7 @@ pub(super) fn take_fast_str<S: ReadBuf>(
         return Err(unexpected_eof(input, what, len));
     };
     if len <= INLINE_STR {
-        let Some(text) = super::text::utf8(bytes) else {
+        let Some(text) = text::utf8(bytes) else {
             return Err(DecodeError::InvalidUtf8 { offset });
         };
         let text = FastStr::new(text);

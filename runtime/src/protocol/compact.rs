@@ -20,6 +20,7 @@ use bytes::Bytes;
 use super::binary::{
     byte_len, container_len, enter, message_type, take_fast_str, take_utf8, unexpected_eof,
 };
+use super::text;
 use super::{
     FastStr, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, ReadBuf, Reader, TType,
     WriteBuf, Writer,
@@ -524,7 +525,7 @@ impl<S: ReadBuf> CompactReader<S> {
         &self.limits
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_u8(&mut self, what: &'static str) -> Result<u8, DecodeError> {
         match self.input.chunk().first() {
             Some(&byte) => {
@@ -650,6 +651,15 @@ impl<S: ReadBuf> CompactReader<S> {
         byte_len(&self.input, &self.limits, start, what, i64::from(len))
     }
 
+    /// A string whose fast path in `read_string` failed: a long length, a bad one, missing bytes or invalid
+    /// text.
+    #[cold]
+    #[inline(never)]
+    fn read_string_carefully(&mut self) -> Result<String, DecodeError> {
+        let len = self.read_byte_len("string")?;
+        self.read_utf8(len, "string")
+    }
+
     #[inline(always)]
     fn read_utf8(&mut self, len: usize, what: &'static str) -> Result<String, DecodeError> {
         let text = take_utf8(&self.input, len, what)?;
@@ -701,7 +711,7 @@ impl<S: ReadBuf> CompactReader<S> {
         Ok(FieldHeader { ttype, id })
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_collection_header(&mut self, what: &'static str) -> Result<ListHeader, DecodeError> {
         let start = self.input.consumed();
         enter(&mut self.depth, &self.limits, start)?;
@@ -748,7 +758,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_struct_begin(&mut self) -> Result<(), DecodeError> {
         enter(&mut self.depth, &self.limits, self.input.consumed())?;
         self.enclosing.push(self.last_field_id);
@@ -842,8 +852,19 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
 
     #[inline(always)]
     fn read_string(&mut self) -> Result<String, DecodeError> {
-        let len = self.read_byte_len("string")?;
-        self.read_utf8(len, "string")
+        // The common case against one view of the input: a one-byte length (under 128), that many bytes
+        // present, valid text. Anything else takes the careful path, which reports exactly what is wrong.
+        if let Some((&prefix, rest)) = self.input.chunk().split_first() {
+            let len = usize::from(prefix);
+            if prefix < 0x80 && len <= self.limits.max_string_len {
+                if let Some(text) = rest.get(..len).and_then(text::utf8) {
+                    let text = text.to_owned();
+                    self.input.advance(1 + len);
+                    return Ok(text);
+                }
+            }
+        }
+        self.read_string_carefully()
     }
 
     #[inline]
@@ -863,7 +884,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
         self.read_array("uuid")
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_list_begin(&mut self) -> Result<ListHeader, DecodeError> {
         self.read_collection_header("list")
     }
@@ -874,7 +895,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_set_begin(&mut self) -> Result<ListHeader, DecodeError> {
         self.read_collection_header("set")
     }
@@ -885,7 +906,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_map_begin(&mut self) -> Result<MapHeader, DecodeError> {
         let start = self.input.consumed();
         enter(&mut self.depth, &self.limits, start)?;
