@@ -73,7 +73,7 @@ impl<A: ToSocketAddrs> ChannelBuilder<A> {
     }
 
     /// Sends this info header with every request (THeader only). Per-call headers from
-    /// [`context::with_headers`](crate::context::with_headers) take precedence.
+    /// [`context::with_headers`](crate::context::with_headers()) take precedence.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.config.headers.insert(name.into(), value.into());
         self
