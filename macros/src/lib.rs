@@ -80,7 +80,7 @@
 //! `enum`) is a spanned compile error, never a panic.
 //!
 //! A hand-written enum without an `other` variant refuses a value it does not name: decoding fails with
-//! `DecodeError::UnknownEnumValue`, naming the enum and the value, rather than inventing a variant. With
+//! `DecodeErrorKind::UnknownEnumValue`, naming the enum and the value, rather than inventing a variant. With
 //! one, the value is kept and written back unchanged, as generated enums keep every value. Variants need
 //! distinct values, so each survives a round trip; a set or map key orders by the Rust type's `Ord`.
 

@@ -6,7 +6,7 @@
 //! - a field-less enum, `enum Color { Red = 1, Green = 2 }`. Each variant's value is `#[thrift(value = N)]`,
 //!   else its discriminant, else one more than the variant before it (0 for the first), as both Rust and
 //!   Thrift IDL count. Values must be distinct, so every variant survives a round trip. Decoding a value no
-//!   variant names fails with `DecodeError::UnknownEnumValue`, unless one variant is
+//!   variant names fails with `DecodeErrorKind::UnknownEnumValue`, unless one variant is
 //!   `#[thrift(other)] Unknown(i32)`, which keeps it (and writes it back unchanged; `Unknown(1)` built by
 //!   hand when a variant has value 1 is written as 1 and so reads back as that variant);
 //! - an `i32` newtype, `struct Level(pub i32)`, which holds any value, as generated enums do.

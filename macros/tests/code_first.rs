@@ -11,7 +11,8 @@ use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::protocol::json::{JsonReader, JsonWriter};
 use idlc_runtime::{
-    BytesInput, DecodeError, Limits, Reader, RpcService, ThriftEnum, ThriftStruct, ThriftUnion,
+    BytesInput, DecodeError, DecodeErrorKind, Limits, Reader, RpcService, ThriftEnum, ThriftStruct,
+    ThriftUnion,
 };
 
 /// The IDL twins, generated from `tests/idl/twins.thrift`.
@@ -459,8 +460,8 @@ fn an_unknown_value_is_refused_by_name_where_no_variant_keeps_it() {
     );
     for (twin, value) in [(in_field, 7), (in_list, -3), (as_key, 40)] {
         for (protocol, bytes) in encodings(&twin) {
-            match decode_as::<Palette>(protocol, bytes) {
-                Err(DecodeError::UnknownEnumValue {
+            match decode_as::<Palette>(protocol, bytes).map_err(DecodeError::into_kind) {
+                Err(DecodeErrorKind::UnknownEnumValue {
                     enum_name: "Mood",
                     value: found,
                     offset,
@@ -475,11 +476,11 @@ fn an_unknown_value_is_refused_by_name_where_no_variant_keeps_it() {
             }
         }
     }
-    let message = DecodeError::UnknownEnumValue {
+    let message = DecodeError::from(DecodeErrorKind::UnknownEnumValue {
         offset: 12,
         enum_name: "Mood",
         value: 7,
-    }
+    })
     .to_string();
     assert_eq!(message, "enum `Mood` has no value 7 (at byte 12)");
 }

@@ -11,7 +11,8 @@ pub use bytes::{Bytes, BytesMut};
 
 pub use crate::client::TcpChannel;
 pub use crate::error::{
-    ApplicationException, ApplicationExceptionKind, DecodeError, EncodeError, TransportError,
+    ApplicationException, ApplicationExceptionKind, DecodeError, DecodeErrorKind, EncodeError,
+    TransportError,
 };
 pub use crate::protocol::{Reader, TType, ThriftStruct, Writer};
 pub use crate::service::{
@@ -28,16 +29,22 @@ pub use tokio::net::ToSocketAddrs;
 /// The error for a `required` field that was absent.
 #[cold]
 pub fn missing(struct_name: &'static str, field: &'static str) -> DecodeError {
-    DecodeError::MissingRequiredField { struct_name, field }
+    DecodeError::from(DecodeErrorKind::MissingRequiredField { struct_name, field })
+}
+
+/// The error for a union with `found` fields set instead of one.
+#[cold]
+pub fn invalid_union(union_name: &'static str, found: usize) -> DecodeError {
+    DecodeError::from(DecodeErrorKind::InvalidUnion { union_name, found })
 }
 
 #[cold]
 fn wrong_element(offset: usize, expected: TType, found: TType) -> DecodeError {
-    DecodeError::InvalidData {
+    DecodeError::from(DecodeErrorKind::InvalidData {
         offset,
         what: "container element type",
         detail: format!("expected {expected:?}, found {found:?}"),
-    }
+    })
 }
 
 #[inline]

@@ -29,11 +29,55 @@ pub enum EncodeError {
     },
 }
 
-/// Input that is truncated, corrupt, or beyond the reader's [`Limits`](crate::Limits). Every variant that
-/// concerns bytes says at which byte offset the problem was found.
+/// Input that is truncated, corrupt, or beyond the reader's [`Limits`](crate::Limits); what went wrong is its
+/// [`kind`](DecodeError::kind).
+///
+/// The kind sits behind one pointer so that a `Result` of a decoded value is no larger than the value (or
+/// two registers for a number or a header): decoding returns results at every step, and a wide error would
+/// make every one of them travel through memory.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DecodeError(Box<DecodeErrorKind>);
+
+impl DecodeError {
+    /// What went wrong, and where.
+    pub fn kind(&self) -> &DecodeErrorKind {
+        &self.0
+    }
+
+    /// What went wrong, by value.
+    pub fn into_kind(self) -> DecodeErrorKind {
+        *self.0
+    }
+}
+
+impl From<DecodeErrorKind> for DecodeError {
+    // Errors are the exception: keep the allocation out of the decoding paths that build them.
+    #[cold]
+    #[inline(never)]
+    fn from(kind: DecodeErrorKind) -> Self {
+        DecodeError(Box::new(kind))
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// What made input undecodable. Every variant that concerns bytes says at which byte offset the problem was
+/// found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum DecodeError {
+pub enum DecodeErrorKind {
     /// The input ended inside a value.
     #[error("input ends at byte {offset} but {what} needs {needed} more byte(s)")]
     UnexpectedEof {

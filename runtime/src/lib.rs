@@ -25,7 +25,8 @@ mod codegen;
 
 pub use client::{ChannelBuilder, TcpChannel};
 pub use error::{
-    ApplicationException, ApplicationExceptionKind, DecodeError, EncodeError, TransportError,
+    ApplicationException, ApplicationExceptionKind, DecodeError, DecodeErrorKind, EncodeError,
+    TransportError,
 };
 pub use multiplex::MultiplexedProcessor;
 pub use protocol::{

@@ -1,13 +1,13 @@
 //! [`ThriftEnum`]: how a Thrift enum, generated or hand-written, travels on the wire (as an `i32`).
 
-use crate::error::{DecodeError, EncodeError};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::protocol::{Reader, Writer};
 
 /// A Thrift enum: a type whose values travel on the wire as an `i32`.
 ///
 /// Generated enums are `i32` newtypes and hold any value, so an unknown value read from the wire is kept
 /// and written back unchanged. `#[derive(ThriftEnum)]` on a field-less Rust enum maps each variant to its
-/// value; a value no variant names fails to decode with [`DecodeError::UnknownEnumValue`], unless a
+/// value; a value no variant names fails to decode with [`DecodeErrorKind::UnknownEnumValue`](crate::DecodeErrorKind::UnknownEnumValue), unless a
 /// `#[thrift(other)] Unknown(i32)` variant keeps it. Struct fields, union variants, container elements and
 /// map keys of any `ThriftEnum` type are encoded alike, so a hand-written enum works wherever a generated
 /// one does.
@@ -27,7 +27,7 @@ pub trait ThriftEnum: Sized {
     fn from_i32(value: i32) -> Option<Self>;
 }
 
-/// Reads an enum value, failing with [`DecodeError::UnknownEnumValue`] on one the enum cannot hold.
+/// Reads an enum value, failing with [`DecodeErrorKind::UnknownEnumValue`](crate::DecodeErrorKind::UnknownEnumValue) on one the enum cannot hold.
 #[inline]
 pub fn read_enum<E: ThriftEnum, R: Reader + ?Sized>(reader: &mut R) -> Result<E, DecodeError> {
     let offset = reader.position();
@@ -49,11 +49,11 @@ pub fn write_enum<E: ThriftEnum, W: Writer + ?Sized>(
 
 #[cold]
 fn unknown_value(offset: usize, enum_name: &'static str, value: i32) -> DecodeError {
-    DecodeError::UnknownEnumValue {
+    DecodeError::from(DecodeErrorKind::UnknownEnumValue {
         offset,
         enum_name,
         value,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -106,11 +106,11 @@ mod tests {
         let error = read_enum::<Color, _>(&mut reader).unwrap_err();
         assert_eq!(
             error,
-            DecodeError::UnknownEnumValue {
+            DecodeError::from(DecodeErrorKind::UnknownEnumValue {
                 offset: 1,
                 enum_name: "Color",
                 value: 7,
-            }
+            })
         );
         assert_eq!(error.to_string(), "enum `Color` has no value 7 (at byte 1)");
     }
@@ -121,7 +121,7 @@ mod tests {
         let mut reader = BinaryReader::new(SliceInput::new(&bytes), Limits::default());
         let error = read_enum::<Color, _>(&mut reader).unwrap_err();
         assert!(
-            matches!(error, DecodeError::UnexpectedEof { .. }),
+            matches!(error.kind(), DecodeErrorKind::UnexpectedEof { .. }),
             "{error:?}"
         );
     }

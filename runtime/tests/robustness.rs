@@ -11,7 +11,8 @@ use common::{
     Entry, InMessage, PROTOCOLS, Protocol, TIGHT, full_sample, full_value, run_entry_points,
 };
 use idlc_runtime::{
-    DecodeError, EncodeError, Limits, MessageHeader, MessageType, Reader, TType, Writer,
+    DecodeError, DecodeErrorKind, EncodeError, Limits, MessageHeader, MessageType, Reader, TType,
+    Writer,
 };
 
 /// Valid encodings to mutate: sample struct, dynamic value, and each inside a message, in that order.
@@ -75,10 +76,10 @@ fn every_truncation_is_an_error() {
                     let expected = match protocol {
                         Protocol::Json => true,
                         _ => matches!(
-                            error,
-                            DecodeError::UnexpectedEof { .. }
-                                | DecodeError::LimitExceeded { .. }
-                                | DecodeError::DepthExceeded { .. }
+                            error.kind(),
+                            DecodeErrorKind::UnexpectedEof { .. }
+                                | DecodeErrorKind::LimitExceeded { .. }
+                                | DecodeErrorKind::DepthExceeded { .. }
                         ),
                     };
                     assert!(
@@ -220,10 +221,10 @@ fn assert_rejected(
 /// The errors a size beyond reason may produce (compact sizes are i32 varints, so 2^31 reads as negative).
 fn is_size_error(error: &DecodeError) -> bool {
     matches!(
-        error,
-        DecodeError::LimitExceeded { .. }
-            | DecodeError::UnexpectedEof { .. }
-            | DecodeError::NegativeLength { .. }
+        error.kind(),
+        DecodeErrorKind::LimitExceeded { .. }
+            | DecodeErrorKind::UnexpectedEof { .. }
+            | DecodeErrorKind::NegativeLength { .. }
     )
 }
 
@@ -261,7 +262,7 @@ fn huge_length_prefixes_are_rejected_before_allocation() {
         assert_rejected(protocol, &list, defaults, list_header, is_size_error);
         assert_rejected(protocol, &list, defaults, skip_list, is_size_error);
         assert_rejected(protocol, &set_1m, defaults, list_header, |e| {
-            matches!(e, DecodeError::UnexpectedEof { .. })
+            matches!(e.kind(), DecodeErrorKind::UnexpectedEof { .. })
         });
         assert_rejected(protocol, &map, defaults, map_header, is_size_error);
         assert_rejected(protocol, &map, defaults, skip_map, is_size_error);
@@ -272,25 +273,25 @@ fn huge_length_prefixes_are_rejected_before_allocation() {
         &with_padding(&[0xff, 0xff, 0xff, 0xfe]),
         defaults,
         read_string,
-        |e| matches!(e, DecodeError::NegativeLength { len: -2, .. }),
+        |e| matches!(e.kind(), DecodeErrorKind::NegativeLength { len: -2, .. }),
     );
 
     let json = Protocol::Json;
     for count in ["2147483648", "2147483647", "99999999999999999999"] {
         let list = format!("[\"rec\",{count},{{}}]");
         assert_rejected(json, list.as_bytes(), defaults, skip_list, |e| {
-            is_size_error(e) || matches!(e, DecodeError::InvalidData { .. })
+            is_size_error(e) || matches!(e.kind(), DecodeErrorKind::InvalidData { .. })
         });
         let map = format!("[\"i32\",\"i32\",{count},{{\"1\":1}}]");
         assert_rejected(json, map.as_bytes(), defaults, skip_map, |e| {
-            is_size_error(e) || matches!(e, DecodeError::InvalidData { .. })
+            is_size_error(e) || matches!(e.kind(), DecodeErrorKind::InvalidData { .. })
         });
     }
     assert_rejected(json, b"[\"i32\",1048576,1]", defaults, list_header, |e| {
-        matches!(e, DecodeError::UnexpectedEof { .. })
+        matches!(e.kind(), DecodeErrorKind::UnexpectedEof { .. })
     });
     assert_rejected(json, b"[\"i32\",-1]", defaults, list_header, |e| {
-        matches!(e, DecodeError::NegativeLength { len: -1, .. })
+        matches!(e.kind(), DecodeErrorKind::NegativeLength { len: -1, .. })
     });
 
     // Within the bytes present but beyond configured limits.
@@ -301,20 +302,20 @@ fn huge_length_prefixes_are_rejected_before_allocation() {
     };
     let long_string = with_padding(&[0x00, 0x00, 0x00, 0x05]);
     assert_rejected(Protocol::Binary, &long_string, limits, read_string, |e| {
-        matches!(e, DecodeError::LimitExceeded { .. })
+        matches!(e.kind(), DecodeErrorKind::LimitExceeded { .. })
     });
     assert_rejected(
         Protocol::Compact,
         &with_padding(&[0x05]),
         limits,
         read_string,
-        |e| matches!(e, DecodeError::LimitExceeded { .. }),
+        |e| matches!(e.kind(), DecodeErrorKind::LimitExceeded { .. }),
     );
     assert_rejected(json, b"\"12345\"", limits, read_string, |e| {
-        matches!(e, DecodeError::LimitExceeded { .. })
+        matches!(e.kind(), DecodeErrorKind::LimitExceeded { .. })
     });
     assert_rejected(json, b"[\"i8\",5,1,2,3,4,5]", limits, list_header, |e| {
-        matches!(e, DecodeError::LimitExceeded { .. })
+        matches!(e.kind(), DecodeErrorKind::LimitExceeded { .. })
     });
 }
 
@@ -381,7 +382,10 @@ fn depth_bombs_are_rejected_without_deep_recursion() {
             let bomb = depth_bomb(protocol, 10_000, shape);
             for (name, result) in run_entry_points(protocol, &bomb, Entry::Struct) {
                 assert!(
-                    matches!(result, Err(DecodeError::DepthExceeded { .. })),
+                    matches!(
+                        result.as_ref().map_err(DecodeError::kind),
+                        Err(DecodeErrorKind::DepthExceeded { .. })
+                    ),
                     "{protocol:?} {shape:?} {name}: {result:?}"
                 );
             }
@@ -401,7 +405,10 @@ fn depth_limit_counts_structs_and_containers() {
             assert!(result.is_ok(), "{protocol:?} {shape:?}: {result:?}");
             let (result, _) = protocol.decode(&over, TIGHT, skip);
             assert!(
-                matches!(result, Err(DecodeError::DepthExceeded { limit: 8, .. })),
+                matches!(
+                    result.as_ref().map_err(DecodeError::kind),
+                    Err(DecodeErrorKind::DepthExceeded { limit: 8, .. })
+                ),
                 "{protocol:?} {shape:?}: {result:?}"
             );
         }

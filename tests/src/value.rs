@@ -16,7 +16,9 @@
 use std::fmt::Write as _;
 
 use bytes::Bytes;
-use idlc_runtime::{DecodeError, EncodeError, MessageHeader, MessageType, Reader, TType, Writer};
+use idlc_runtime::{
+    DecodeError, DecodeErrorKind, EncodeError, MessageHeader, MessageType, Reader, TType, Writer,
+};
 
 /// The type of a value as the IDL sees it: like [`TType`], but telling `string` from `binary`, which the JSON
 /// protocol encodes differently.
@@ -305,11 +307,11 @@ pub fn read_value<R: Reader>(
 ) -> Result<Value, DecodeError> {
     Ok(match ttype {
         TType::Stop => {
-            return Err(DecodeError::InvalidData {
+            return Err(DecodeError::from(DecodeErrorKind::InvalidData {
                 offset: reader.position(),
                 what: "value",
                 detail: "STOP is not a value".into(),
-            });
+            }));
         }
         TType::Bool => Value::Bool(reader.read_bool()?),
         TType::I8 => Value::I8(reader.read_i8()?),
@@ -408,10 +410,12 @@ fn element_kind<R: Reader>(
     match expected {
         Some(kind) if kind.ttype() == ttype => Ok(kind),
         Some(kind) if len == 0 && ttype == TType::Stop => Ok(kind),
-        _ => Kind::from_ttype(ttype).ok_or_else(|| DecodeError::InvalidData {
-            offset: reader.position(),
-            what: "element type",
-            detail: "STOP".into(),
+        _ => Kind::from_ttype(ttype).ok_or_else(|| {
+            DecodeError::from(DecodeErrorKind::InvalidData {
+                offset: reader.position(),
+                what: "element type",
+                detail: "STOP".into(),
+            })
         }),
     }
 }

@@ -5,7 +5,7 @@ use bytes::{Bytes, BytesMut};
 use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::protocol::json::{JsonReader, JsonWriter};
-use idlc_runtime::{BytesInput, DecodeError, Limits, TType, ThriftStruct, Writer};
+use idlc_runtime::{BytesInput, DecodeError, DecodeErrorKind, Limits, TType, ThriftStruct, Writer};
 use idlc_tests::generated::kitchen_base::{Audit, Origin, RecordId};
 use idlc_tests::generated::kitchen_sink::{
     AllBaseTypes, Containers, Point, Requiredness, Shade, TreeNode, Value,
@@ -176,8 +176,8 @@ fn unknown_fields_are_skipped_and_absent_defaults_filled_in() {
 fn missing_required_fields_are_named() {
     for proto in ALL {
         let bytes = hand_encoded(proto, |w| w.field_i32(2, 1));
-        match decode::<Requiredness>(proto, bytes) {
-            Err(DecodeError::MissingRequiredField { struct_name, field }) => {
+        match decode::<Requiredness>(proto, bytes).map_err(DecodeError::into_kind) {
+            Err(DecodeErrorKind::MissingRequiredField { struct_name, field }) => {
                 assert_eq!((struct_name, field), ("Requiredness", "must"), "{proto:?}");
             }
             other => panic!("{proto:?}: {other:?}"),
@@ -190,8 +190,8 @@ fn unions_need_exactly_one_field() {
     for proto in ALL {
         let none = hand_encoded(proto, |_| {});
         assert!(matches!(
-            decode::<Value>(proto, none),
-            Err(DecodeError::InvalidUnion {
+            decode::<Value>(proto, none).map_err(DecodeError::into_kind),
+            Err(DecodeErrorKind::InvalidUnion {
                 union_name: "Value",
                 found: 0
             })
@@ -201,8 +201,8 @@ fn unions_need_exactly_one_field() {
             w.field_string(3, "b");
         });
         assert!(matches!(
-            decode::<Value>(proto, two),
-            Err(DecodeError::InvalidUnion {
+            decode::<Value>(proto, two).map_err(DecodeError::into_kind),
+            Err(DecodeErrorKind::InvalidUnion {
                 union_name: "Value",
                 found: 2
             })

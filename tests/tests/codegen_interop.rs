@@ -26,7 +26,7 @@ use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::protocol::json::{JsonReader, JsonWriter};
 use idlc_runtime::protocol::{BytesInput, Limits};
-use idlc_runtime::{DecodeError, Protocol, ThriftStruct};
+use idlc_runtime::{DecodeError, DecodeErrorKind, Protocol, ThriftStruct};
 use idlc_tests::generated::kitchen_base as base;
 use idlc_tests::generated::kitchen_sink as ks;
 
@@ -169,14 +169,16 @@ where
     Case {
         name,
         python_only: true,
-        check_python_bytes: Box::new(move |bytes, protocol| match decode::<T>(bytes, protocol) {
-            Err(DecodeError::MissingRequiredField {
-                struct_name: s,
-                field: f,
-            }) if s == struct_name && f == field => Ok(()),
-            other => Err(format!(
-                "expected MissingRequiredField {{ struct_name: {struct_name:?}, field: {field:?} }}, got {other:?}"
-            )),
+        check_python_bytes: Box::new(move |bytes, protocol| {
+            match decode::<T>(bytes, protocol).map_err(DecodeError::into_kind) {
+                Err(DecodeErrorKind::MissingRequiredField {
+                    struct_name: s,
+                    field: f,
+                }) if s == struct_name && f == field => Ok(()),
+                other => Err(format!(
+                    "expected MissingRequiredField {{ struct_name: {struct_name:?}, field: {field:?} }}, got {other:?}"
+                )),
+            }
         }),
         encode: Box::new(|_| unreachable!("Rust values always have their required fields")),
     }

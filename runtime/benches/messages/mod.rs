@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use idlc_runtime::{DecodeError, EncodeError, Reader, TType, ThriftStruct, Writer};
+use idlc_runtime::{
+    DecodeError, DecodeErrorKind, EncodeError, Reader, TType, ThriftStruct, Writer,
+};
 
 /// `struct Small { 1: required i32 id, 2: i64 timestamp, 3: required string name, 4: bool active,
 /// 5: double score }`
@@ -125,7 +127,7 @@ pub(crate) fn large() -> Large {
 }
 
 fn missing(struct_name: &'static str, field: &'static str) -> DecodeError {
-    DecodeError::MissingRequiredField { struct_name, field }
+    DecodeError::from(DecodeErrorKind::MissingRequiredField { struct_name, field })
 }
 
 impl ThriftStruct for Small {

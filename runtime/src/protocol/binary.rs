@@ -22,7 +22,7 @@ use super::{
     FastStr, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf,
     Reader, TType, WriteBuf, Writer,
 };
-use crate::error::{DecodeError, EncodeError};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// The high half of a strict message header's first word: the sign bit marks it as a version, 1 is the version.
 const VERSION_1: u32 = 0x8001_0000;
@@ -344,7 +344,8 @@ impl<S: ReadBuf> BinaryReader<S> {
     fn read_value_type(&mut self, what: &'static str) -> Result<TType, DecodeError> {
         let offset = self.input.consumed();
         let id = self.read_u8(what)?;
-        TType::from_id(id).ok_or(DecodeError::UnknownType { offset, what, id })
+        TType::from_id(id)
+            .ok_or_else(|| DecodeError::from(DecodeErrorKind::UnknownType { offset, what, id }))
     }
 
     /// Reads an `i32` length prefix and checks it against the string limit and the bytes left.
@@ -434,10 +435,10 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
         if word < 0 {
             let version = word as u32 & VERSION_MASK;
             if version != VERSION_1 {
-                return Err(DecodeError::BadVersion {
+                return Err(DecodeError::from(DecodeErrorKind::BadVersion {
                     offset: start,
                     detail: format!("expected version word 0x80010000, found {version:#010x}"),
-                });
+                }));
             }
             let kind = message_type(start, (word & 0xff) as u8)?;
             let len = self.read_byte_len("message name")?;
@@ -446,11 +447,11 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
             Ok(MessageHeader { name, kind, seqid })
         } else {
             if self.strict_only {
-                return Err(DecodeError::BadVersion {
+                return Err(DecodeError::from(DecodeErrorKind::BadVersion {
                     offset: start,
                     detail: "message header has no version word and strict reading is required"
                         .into(),
-                });
+                }));
             }
             let len = byte_len(
                 &self.input,
@@ -646,11 +647,11 @@ pub(super) fn unexpected_eof<S: ReadBuf>(
     wanted: usize,
 ) -> DecodeError {
     let remaining = input.remaining();
-    DecodeError::UnexpectedEof {
+    DecodeError::from(DecodeErrorKind::UnexpectedEof {
         offset: input.consumed().saturating_add(remaining),
         what,
         needed: wanted.saturating_sub(remaining).max(1),
-    }
+    })
 }
 
 /// Enters one level of struct or container nesting, failing once [`Limits::max_depth`] is reached.
@@ -665,18 +666,20 @@ pub(super) fn enter(depth: &mut usize, limits: &Limits, offset: usize) -> Result
 
 #[cold]
 fn depth_exceeded(offset: usize, limits: &Limits) -> DecodeError {
-    DecodeError::DepthExceeded {
+    DecodeError::from(DecodeErrorKind::DepthExceeded {
         offset,
         limit: limits.max_depth,
-    }
+    })
 }
 
 /// The message type with wire value `id`, or an error at `offset`.
 pub(super) fn message_type(offset: usize, id: u8) -> Result<MessageType, DecodeError> {
-    MessageType::from_id(id).ok_or_else(|| DecodeError::InvalidData {
-        offset,
-        what: "message type",
-        detail: format!("{id} is not CALL (1), REPLY (2), EXCEPTION (3) or ONEWAY (4)"),
+    MessageType::from_id(id).ok_or_else(|| {
+        DecodeError::from(DecodeErrorKind::InvalidData {
+            offset,
+            what: "message type",
+            detail: format!("{id} is not CALL (1), REPLY (2), EXCEPTION (3) or ONEWAY (4)"),
+        })
     })
 }
 
@@ -708,18 +711,18 @@ fn bad_byte_len<S: ReadBuf>(
     len: i64,
 ) -> DecodeError {
     if len < 0 {
-        DecodeError::NegativeLength {
+        DecodeError::from(DecodeErrorKind::NegativeLength {
             offset: start,
             what,
             len,
-        }
+        })
     } else if len.unsigned_abs() > limits.max_string_len as u64 {
-        DecodeError::LimitExceeded {
+        DecodeError::from(DecodeErrorKind::LimitExceeded {
             offset: start,
             what,
             len: len.unsigned_abs(),
             limit: limits.max_string_len as u64,
-        }
+        })
     } else {
         unexpected_eof(input, what, len.unsigned_abs() as usize)
     }
@@ -767,27 +770,27 @@ fn bad_container_len<S: ReadBuf>(
     min_elem_size: usize,
 ) -> DecodeError {
     if len < 0 {
-        return DecodeError::NegativeLength {
+        return DecodeError::from(DecodeErrorKind::NegativeLength {
             offset: start,
             what,
             len,
-        };
+        });
     }
     let count = len.unsigned_abs();
     if count > limits.max_container_len as u64 {
-        return DecodeError::LimitExceeded {
+        return DecodeError::from(DecodeErrorKind::LimitExceeded {
             offset: start,
             what,
             len: count,
             limit: limits.max_container_len as u64,
-        };
+        });
     }
     if min_elem_size == usize::MAX {
-        return DecodeError::InvalidData {
+        return DecodeError::from(DecodeErrorKind::InvalidData {
             offset: start,
             what,
             detail: format!("{count} element(s) of type STOP"),
-        };
+        });
     }
     unexpected_eof(input, what, (count as usize).saturating_mul(min_elem_size))
 }
@@ -804,9 +807,9 @@ pub(super) fn take_utf8<S: ReadBuf>(
     };
     match text::utf8(bytes) {
         Some(text) => Ok(text.to_owned()),
-        None => Err(DecodeError::InvalidUtf8 {
+        None => Err(DecodeError::from(DecodeErrorKind::InvalidUtf8 {
             offset: input.consumed(),
-        }),
+        })),
     }
 }
 
@@ -827,13 +830,14 @@ pub(super) fn take_fast_str<S: ReadBuf>(
     };
     if len <= INLINE_STR {
         let Some(text) = text::utf8(bytes) else {
-            return Err(DecodeError::InvalidUtf8 { offset });
+            return Err(DecodeError::from(DecodeErrorKind::InvalidUtf8 { offset }));
         };
         let text = FastStr::new(text);
         input.advance(len);
         Ok(text)
     } else {
-        FastStr::from_bytes(input.take_bytes(len)).map_err(|_| DecodeError::InvalidUtf8 { offset })
+        FastStr::from_bytes(input.take_bytes(len))
+            .map_err(|_| DecodeError::from(DecodeErrorKind::InvalidUtf8 { offset }))
     }
 }
 
@@ -1233,26 +1237,29 @@ mod tests {
     #[test]
     fn fast_str_checks_utf8_limits_and_truncation() {
         for (bytes, error) in [
-            (hex("00000002c328"), DecodeError::InvalidUtf8 { offset: 4 }),
+            (
+                hex("00000002c328"),
+                DecodeError::from(DecodeErrorKind::InvalidUtf8 { offset: 4 }),
+            ),
             (
                 [hex("00000028"), vec![b'a'; 39], vec![0xff]].concat(),
-                DecodeError::InvalidUtf8 { offset: 4 },
+                DecodeError::from(DecodeErrorKind::InvalidUtf8 { offset: 4 }),
             ),
             (
                 hex("00000003616263").split_last().unwrap().1.to_vec(),
-                DecodeError::UnexpectedEof {
+                DecodeError::from(DecodeErrorKind::UnexpectedEof {
                     offset: 6,
                     what: "string",
                     needed: 1,
-                },
+                }),
             ),
             (
                 hex("ffffffff"),
-                DecodeError::NegativeLength {
+                DecodeError::from(DecodeErrorKind::NegativeLength {
                     offset: 0,
                     what: "string",
                     len: -1,
-                },
+                }),
             ),
         ] {
             let mut reader = BinaryReader::new(BytesInput::new(bytes.into()), Limits::default());
@@ -1265,8 +1272,8 @@ mod tests {
         let bytes = hex("00000003616263");
         let mut reader = BinaryReader::new(SliceInput::new(&bytes), limits);
         assert!(matches!(
-            reader.read_fast_str().unwrap_err(),
-            DecodeError::LimitExceeded {
+            reader.read_fast_str().unwrap_err().kind(),
+            DecodeErrorKind::LimitExceeded {
                 len: 3,
                 limit: 2,
                 ..
@@ -1351,8 +1358,11 @@ mod tests {
         let mut strict =
             BinaryReader::new(SliceInput::new(&bytes), Limits::default()).require_strict(true);
         assert!(matches!(
-            strict.read_message_begin(),
-            Err(DecodeError::BadVersion { offset: 0, .. })
+            strict
+                .read_message_begin()
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::BadVersion { offset: 0, .. })
         ));
     }
 
@@ -1362,12 +1372,16 @@ mod tests {
             BinaryReader::new(SliceInput::new(&hex(text)), Limits::default()).read_message_begin()
         };
         assert!(matches!(
-            read_header("8002000100000000"),
-            Err(DecodeError::BadVersion { offset: 0, .. })
+            read_header("8002000100000000")
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::BadVersion { offset: 0, .. })
         ));
         assert!(matches!(
-            read_header("800100090000000000000001"),
-            Err(DecodeError::InvalidData {
+            read_header("800100090000000000000001")
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData {
                 offset: 0,
                 what: "message type",
                 ..
@@ -1375,8 +1389,10 @@ mod tests {
         ));
         // Non-strict header whose type byte (at offset 5) is not a message type.
         assert!(matches!(
-            read_header("00000001610700000001"),
-            Err(DecodeError::InvalidData { offset: 5, .. })
+            read_header("00000001610700000001")
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData { offset: 5, .. })
         ));
     }
 
@@ -1384,10 +1400,13 @@ mod tests {
     fn every_truncation_is_an_error_at_the_end() {
         let bytes = hex(EVERY_TYPE);
         for cut in 0..bytes.len() {
-            match decode::<EveryType>(&bytes[..cut]) {
-                Err(DecodeError::UnexpectedEof { offset, needed, .. }) => {
-                    assert_eq!(offset, cut, "cut at {cut}");
-                    assert!(needed >= 1);
+            match decode::<EveryType>(&bytes[..cut])
+                .as_ref()
+                .map_err(DecodeError::kind)
+            {
+                Err(DecodeErrorKind::UnexpectedEof { offset, needed, .. }) => {
+                    assert_eq!(*offset, cut, "cut at {cut}");
+                    assert!(*needed >= 1);
                 }
                 other => panic!("cut at {cut}: {other:?}"),
             }
@@ -1400,11 +1419,11 @@ mod tests {
         let bytes = hex("0a0001010203");
         assert_eq!(
             decode::<EveryType>(&bytes).unwrap_err(),
-            DecodeError::UnexpectedEof {
+            DecodeError::from(DecodeErrorKind::UnexpectedEof {
                 offset: 6,
                 what: "i64",
                 needed: 5
-            }
+            })
         );
     }
 
@@ -1413,30 +1432,30 @@ mod tests {
         // Field 8 (string) with length -1.
         assert_eq!(
             decode::<EveryType>(&hex("0b0008ffffffff")).unwrap_err(),
-            DecodeError::NegativeLength {
+            DecodeError::from(DecodeErrorKind::NegativeLength {
                 offset: 3,
                 what: "string",
                 len: -1
-            }
+            })
         );
         // Length 1 MiB (within the limit) but three bytes present.
         assert_eq!(
             decode::<EveryType>(&hex("0b000800100000616263")).unwrap_err(),
-            DecodeError::UnexpectedEof {
+            DecodeError::from(DecodeErrorKind::UnexpectedEof {
                 offset: 10,
                 what: "string",
                 needed: 0x10_0000 - 3
-            }
+            })
         );
         // Length 0x7fffffff: beyond the default limit, so no look at the bytes at all.
         assert_eq!(
             decode::<EveryType>(&hex("0b00087fffffff616263")).unwrap_err(),
-            DecodeError::LimitExceeded {
+            DecodeError::from(DecodeErrorKind::LimitExceeded {
                 offset: 3,
                 what: "string",
                 len: 0x7fff_ffff,
                 limit: Limits::DEFAULT.max_string_len as u64
-            }
+            })
         );
         // Length 4 against a limit of 3.
         let limits = Limits {
@@ -1445,17 +1464,19 @@ mod tests {
         };
         assert_eq!(
             decode_with::<EveryType>(&hex("0b00080000000461626364"), limits).unwrap_err(),
-            DecodeError::LimitExceeded {
+            DecodeError::from(DecodeErrorKind::LimitExceeded {
                 offset: 3,
                 what: "string",
                 len: 4,
                 limit: 3
-            }
+            })
         );
         // Binary values obey the same limit.
         assert!(matches!(
-            decode_with::<EveryType>(&hex("0b00090000000461626364"), limits).unwrap_err(),
-            DecodeError::LimitExceeded { what: "binary", .. }
+            decode_with::<EveryType>(&hex("0b00090000000461626364"), limits)
+                .unwrap_err()
+                .kind(),
+            DecodeErrorKind::LimitExceeded { what: "binary", .. }
         ));
     }
 
@@ -1463,7 +1484,7 @@ mod tests {
     fn invalid_utf8_is_rejected_at_the_string_bytes() {
         assert_eq!(
             decode::<EveryType>(&hex("0b000800000002c328")).unwrap_err(),
-            DecodeError::InvalidUtf8 { offset: 7 }
+            DecodeError::from(DecodeErrorKind::InvalidUtf8 { offset: 7 })
         );
     }
 
@@ -1474,11 +1495,11 @@ mod tests {
         bytes.extend_from_slice(&[0; 16]);
         assert_eq!(
             decode::<EveryType>(&bytes).unwrap_err(),
-            DecodeError::UnexpectedEof {
+            DecodeError::from(DecodeErrorKind::UnexpectedEof {
                 offset: 24,
                 what: "list",
                 needed: 8000 - 16
-            }
+            })
         );
         let limits = Limits {
             max_container_len: 2,
@@ -1487,29 +1508,29 @@ mod tests {
         assert_eq!(
             decode_with::<EveryType>(&hex("0f0014080000000300000001ffffffff0000012c00"), limits)
                 .unwrap_err(),
-            DecodeError::LimitExceeded {
+            DecodeError::from(DecodeErrorKind::LimitExceeded {
                 offset: 4,
                 what: "list",
                 len: 3,
                 limit: 2
-            }
+            })
         );
         assert_eq!(
             decode::<EveryType>(&hex("0e001508ffffff00")).unwrap_err(),
-            DecodeError::NegativeLength {
+            DecodeError::from(DecodeErrorKind::NegativeLength {
                 offset: 4,
                 what: "set",
                 len: -256
-            }
+            })
         );
         // map<string, i64> of 0x10000 entries needs at least 12 bytes each.
         assert!(matches!(
-            decode::<EveryType>(&hex("0d00160b0a0001000000")).unwrap_err(),
-            DecodeError::UnexpectedEof {
+            decode::<EveryType>(&hex("0d00160b0a0001000000")).unwrap_err().kind(),
+            DecodeErrorKind::UnexpectedEof {
                 what: "map",
                 needed,
                 ..
-            } if needed == 12 * 0x10000 - 1
+            } if *needed == 12 * 0x10000 - 1
         ));
     }
 
@@ -1523,8 +1544,10 @@ mod tests {
             Ok(18)
         );
         assert!(matches!(
-            skip_struct(&hex("0f0001000000000100"), Limits::default()),
-            Err(DecodeError::InvalidData {
+            skip_struct(&hex("0f0001000000000100"), Limits::default())
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData {
                 offset: 4,
                 what: "list",
                 ..
@@ -1536,23 +1559,25 @@ mod tests {
     fn unknown_type_ids_are_rejected_with_their_offset() {
         assert_eq!(
             decode::<EveryType>(&hex("0800050000000107")).unwrap_err(),
-            DecodeError::UnknownType {
+            DecodeError::from(DecodeErrorKind::UnknownType {
                 offset: 7,
                 what: "field type",
                 id: 7
-            }
+            })
         );
         assert_eq!(
             skip_struct(&hex("0f0001110000000000"), Limits::default()).unwrap_err(),
-            DecodeError::UnknownType {
+            DecodeError::from(DecodeErrorKind::UnknownType {
                 offset: 3,
                 what: "list",
                 id: 0x11
-            }
+            })
         );
         assert!(matches!(
-            skip_struct(&hex("0d0001080100000000"), Limits::default()).unwrap_err(),
-            DecodeError::UnknownType {
+            skip_struct(&hex("0d0001080100000000"), Limits::default())
+                .unwrap_err()
+                .kind(),
+            DecodeErrorKind::UnknownType {
                 offset: 4,
                 what: "map value type",
                 id: 1
@@ -1577,10 +1602,10 @@ mod tests {
         let deep = hex("0c00010c00010c0001000000");
         assert_eq!(
             skip_struct(&deep, limits).unwrap_err(),
-            DecodeError::DepthExceeded {
+            DecodeError::from(DecodeErrorKind::DepthExceeded {
                 offset: 9,
                 limit: 3
-            }
+            })
         );
         // Depth is released on the way out, so siblings do not accumulate.
         let siblings = hex("0c0001000c0002000c00030000");
@@ -1598,8 +1623,9 @@ mod tests {
                 &[&hex("0f0001")[..], &bytes[..]].concat(),
                 Limits::default()
             )
-            .unwrap_err(),
-            DecodeError::DepthExceeded { limit: 64, .. }
+            .unwrap_err()
+            .kind(),
+            DecodeErrorKind::DepthExceeded { limit: 64, .. }
         ));
     }
 

@@ -25,7 +25,7 @@ use super::{
     FastStr, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, ReadBuf, Reader, TType,
     WriteBuf, Writer,
 };
-use crate::error::{DecodeError, EncodeError};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 const PROTOCOL_ID: u8 = 0x82;
 const VERSION: u8 = 1;
@@ -94,7 +94,8 @@ fn from_nibble(value: u8) -> Option<TType> {
 /// The type of a container's elements, keys or values, read at `offset`.
 #[inline]
 fn element_type(offset: usize, what: &'static str, id: u8) -> Result<TType, DecodeError> {
-    from_nibble(id).ok_or(DecodeError::UnknownType { offset, what, id })
+    from_nibble(id)
+        .ok_or_else(|| DecodeError::from(DecodeErrorKind::UnknownType { offset, what, id }))
 }
 
 /// The fewest bytes one element of `ttype` takes; STOP elements only fit in an empty container.
@@ -625,21 +626,23 @@ impl<S: ReadBuf> CompactReader<S> {
 
     #[cold]
     fn invalid_varint(&self, what: &'static str, detail: String) -> DecodeError {
-        DecodeError::InvalidData {
+        DecodeError::from(DecodeErrorKind::InvalidData {
             offset: self.input.consumed(),
             what,
             detail,
-        }
+        })
     }
 
     #[inline]
     fn read_zigzag_i16(&mut self, what: &'static str) -> Result<i16, DecodeError> {
         let offset = self.input.consumed();
         let value = unzigzag32(self.read_varint32(what)?);
-        i16::try_from(value).map_err(|_| DecodeError::InvalidData {
-            offset,
-            what,
-            detail: format!("{value} does not fit in i16"),
+        i16::try_from(value).map_err(|_| {
+            DecodeError::from(DecodeErrorKind::InvalidData {
+                offset,
+                what,
+                detail: format!("{value} does not fit in i16"),
+            })
         })
     }
 
@@ -681,11 +684,11 @@ impl<S: ReadBuf> CompactReader<S> {
             });
         }
         let Some(ttype) = from_nibble(type_nibble) else {
-            return Err(DecodeError::UnknownType {
+            return Err(DecodeError::from(DecodeErrorKind::UnknownType {
                 offset: start,
                 what: "field type",
                 id: type_nibble,
-            });
+            }));
         };
         let delta = byte >> 4;
         let id = if delta == 0 {
@@ -694,11 +697,11 @@ impl<S: ReadBuf> CompactReader<S> {
             match self.last_field_id.checked_add(i16::from(delta)) {
                 Some(id) => id,
                 None => {
-                    return Err(DecodeError::InvalidData {
+                    return Err(DecodeError::from(DecodeErrorKind::InvalidData {
                         offset: start,
                         what: "field id",
                         detail: format!("{} + {delta} overflows i16", self.last_field_id),
-                    });
+                    }));
                 }
             }
         };
@@ -733,18 +736,18 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
         let start = self.input.consumed();
         let protocol = self.read_u8("message header")?;
         if protocol != PROTOCOL_ID {
-            return Err(DecodeError::BadVersion {
+            return Err(DecodeError::from(DecodeErrorKind::BadVersion {
                 offset: start,
                 detail: format!("expected compact protocol id 0x82, found {protocol:#04x}"),
-            });
+            }));
         }
         let version_and_type = self.read_u8("message header")?;
         let version = version_and_type & VERSION_MASK;
         if version != VERSION {
-            return Err(DecodeError::BadVersion {
+            return Err(DecodeError::from(DecodeErrorKind::BadVersion {
                 offset: start,
                 detail: format!("expected compact protocol version 1, found {version}"),
-            });
+            }));
         }
         let kind = message_type(start + 1, version_and_type >> TYPE_SHIFT)?;
         let seqid = self.read_varint32("message seqid")? as i32;
@@ -817,11 +820,11 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
         match self.read_u8("bool")? {
             nibble::TRUE => Ok(true),
             nibble::FALSE | 0 => Ok(false),
-            other => Err(DecodeError::InvalidData {
+            other => Err(DecodeError::from(DecodeErrorKind::InvalidData {
                 offset,
                 what: "bool",
                 detail: format!("{other} is neither 1 (true) nor 2 or 0 (false)"),
-            }),
+            })),
         }
     }
 
@@ -1015,7 +1018,7 @@ mod tests {
         let mut reader = CompactReader::new(SliceInput::new(&bytes), Limits::default());
         assert_eq!(
             reader.read_fast_str().unwrap_err(),
-            DecodeError::InvalidUtf8 { offset: 1 }
+            DecodeError::from(DecodeErrorKind::InvalidUtf8 { offset: 1 })
         );
     }
 
@@ -1291,16 +1294,25 @@ mod tests {
     #[test]
     fn rejects_bad_message_headers() {
         assert!(matches!(
-            reader(&hex("8021010470696e67")).read_message_begin(),
-            Err(DecodeError::BadVersion { offset: 0, .. })
+            reader(&hex("8021010470696e67"))
+                .read_message_begin()
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::BadVersion { offset: 0, .. })
         ));
         assert!(matches!(
-            reader(&hex("8222010470696e67")).read_message_begin(),
-            Err(DecodeError::BadVersion { offset: 0, .. })
+            reader(&hex("8222010470696e67"))
+                .read_message_begin()
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::BadVersion { offset: 0, .. })
         ));
         assert!(matches!(
-            reader(&hex("82a1010470696e67")).read_message_begin(),
-            Err(DecodeError::InvalidData {
+            reader(&hex("82a1010470696e67"))
+                .read_message_begin()
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData {
                 offset: 1,
                 what: "message type",
                 ..
@@ -1328,11 +1340,11 @@ mod tests {
         }
         assert_eq!(
             reader(&hex("1103")).skip(TType::List),
-            Err(DecodeError::InvalidData {
+            Err(DecodeError::from(DecodeErrorKind::InvalidData {
                 offset: 1,
                 what: "bool",
                 detail: "3 is neither 1 (true) nor 2 or 0 (false)".into()
-            })
+            }))
         );
         // map<bool, bool> with both spellings of the type nibble.
         let map = hex("021201020200");
@@ -1377,41 +1389,53 @@ mod tests {
         // i32 with a sixth byte.
         assert_eq!(
             reader(&hex("808080808000")).read_i32(),
-            Err(DecodeError::InvalidData {
+            Err(DecodeError::from(DecodeErrorKind::InvalidData {
                 offset: 0,
                 what: "i32",
                 detail: "varint longer than 5 bytes".into()
-            })
+            }))
         );
         // i32 whose fifth byte carries bits beyond 32.
         assert!(matches!(
-            reader(&hex("ffffffff1f")).read_i32(),
-            Err(DecodeError::InvalidData { what: "i32", .. })
+            reader(&hex("ffffffff1f"))
+                .read_i32()
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData { what: "i32", .. })
         ));
         // i64 with an eleventh byte, and one whose tenth byte carries bits beyond 64.
         assert!(matches!(
-            reader(&hex("ffffffffffffffffff8001")).read_i64(),
-            Err(DecodeError::InvalidData { what: "i64", .. })
+            reader(&hex("ffffffffffffffffff8001"))
+                .read_i64()
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData { what: "i64", .. })
         ));
         assert!(matches!(
-            reader(&hex("ffffffffffffffffff02")).read_i64(),
-            Err(DecodeError::InvalidData { what: "i64", .. })
+            reader(&hex("ffffffffffffffffff02"))
+                .read_i64()
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData { what: "i64", .. })
         ));
         // A non-canonical but in-range varint is fine (Apache accepts it too).
         assert_eq!(reader(&hex("8000")).read_i32(), Ok(0));
         // i16 beyond its range.
         assert!(matches!(
-            reader(&hex("808004")).read_i16(),
-            Err(DecodeError::InvalidData { what: "i16", .. })
+            reader(&hex("808004"))
+                .read_i16()
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData { what: "i16", .. })
         ));
         // A varint cut short is a truncation, reported at the end of the input.
         assert_eq!(
             reader(&hex("ffff")).read_i64(),
-            Err(DecodeError::UnexpectedEof {
+            Err(DecodeError::from(DecodeErrorKind::UnexpectedEof {
                 offset: 2,
                 what: "i64",
                 needed: 1
-            })
+            }))
         );
     }
 
@@ -1420,11 +1444,11 @@ mod tests {
         // Long header id 32767, then a delta of 1.
         assert_eq!(
             skip_struct(&hex("03feff0301130100"), Limits::default()),
-            Err(DecodeError::InvalidData {
+            Err(DecodeError::from(DecodeErrorKind::InvalidData {
                 offset: 5,
                 what: "field id",
                 detail: "32767 + 1 overflows i16".into()
-            })
+            }))
         );
     }
 
@@ -1432,27 +1456,27 @@ mod tests {
     fn unknown_type_nibbles_are_rejected() {
         assert_eq!(
             skip_struct(&hex("1e00"), Limits::default()),
-            Err(DecodeError::UnknownType {
+            Err(DecodeError::from(DecodeErrorKind::UnknownType {
                 offset: 0,
                 what: "field type",
                 id: 14
-            })
+            }))
         );
         assert_eq!(
             skip_struct(&hex("191f"), Limits::default()),
-            Err(DecodeError::UnknownType {
+            Err(DecodeError::from(DecodeErrorKind::UnknownType {
                 offset: 1,
                 what: "list",
                 id: 15
-            })
+            }))
         );
         assert_eq!(
             skip_struct(&hex("1b01e5"), Limits::default()),
-            Err(DecodeError::UnknownType {
+            Err(DecodeError::from(DecodeErrorKind::UnknownType {
                 offset: 2,
                 what: "map key type",
                 id: 14
-            })
+            }))
         );
     }
 
@@ -1460,10 +1484,13 @@ mod tests {
     fn every_truncation_is_an_error_at_the_end() {
         let bytes = hex(EVERY_TYPE);
         for cut in 0..bytes.len() {
-            match decode::<EveryType>(&bytes[..cut]) {
-                Err(DecodeError::UnexpectedEof { offset, needed, .. }) => {
-                    assert_eq!(offset, cut, "cut at {cut}");
-                    assert!(needed >= 1);
+            match decode::<EveryType>(&bytes[..cut])
+                .as_ref()
+                .map_err(DecodeError::kind)
+            {
+                Err(DecodeErrorKind::UnexpectedEof { offset, needed, .. }) => {
+                    assert_eq!(*offset, cut, "cut at {cut}");
+                    assert!(*needed >= 1);
                 }
                 other => panic!("cut at {cut}: {other:?}"),
             }
@@ -1475,11 +1502,11 @@ mod tests {
         // Field 8 (string) with length 0xffffffff, which is -1 as the i32 the protocol defines.
         assert_eq!(
             decode::<EveryType>(&hex("88ffffffff0f")),
-            Err(DecodeError::NegativeLength {
+            Err(DecodeError::from(DecodeErrorKind::NegativeLength {
                 offset: 1,
                 what: "string",
                 len: -1
-            })
+            }))
         );
         let limits = Limits {
             max_string_len: 3,
@@ -1488,44 +1515,46 @@ mod tests {
         };
         assert_eq!(
             decode_with::<EveryType>(&hex("880461626364"), limits),
-            Err(DecodeError::LimitExceeded {
+            Err(DecodeError::from(DecodeErrorKind::LimitExceeded {
                 offset: 1,
                 what: "string",
                 len: 4,
                 limit: 3
-            })
+            }))
         );
         assert_eq!(
             decode::<EveryType>(&hex("8880016162")),
-            Err(DecodeError::UnexpectedEof {
+            Err(DecodeError::from(DecodeErrorKind::UnexpectedEof {
                 offset: 5,
                 what: "string",
                 needed: 126
-            })
+            }))
         );
         // list<i32> (field 20) of 3 against a limit of 2.
         assert_eq!(
             decode_with::<EveryType>(&hex("09283502015804"), limits),
-            Err(DecodeError::LimitExceeded {
+            Err(DecodeError::from(DecodeErrorKind::LimitExceeded {
                 offset: 2,
                 what: "list",
                 len: 3,
                 limit: 2
-            })
+            }))
         );
         // list<double> (field 28) claiming 1000 elements: 8000 bytes needed, 2 present.
         assert_eq!(
             decode::<EveryType>(&hex("0938f7e8070000")),
-            Err(DecodeError::UnexpectedEof {
+            Err(DecodeError::from(DecodeErrorKind::UnexpectedEof {
                 offset: 7,
                 what: "list",
                 needed: 7998
-            })
+            }))
         );
         // list<uuid> claiming 2 elements: 32 bytes needed.
         assert!(matches!(
-            skip_struct(&hex("192d0000"), Limits::default()),
-            Err(DecodeError::UnexpectedEof {
+            skip_struct(&hex("192d0000"), Limits::default())
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::UnexpectedEof {
                 what: "list",
                 needed: 30,
                 ..
@@ -1533,22 +1562,26 @@ mod tests {
         ));
         // map of 0x7fffffff entries.
         assert!(matches!(
-            skip_struct(&hex("1bffffffff0755"), Limits::default()),
-            Err(DecodeError::LimitExceeded { what: "map", .. })
+            skip_struct(&hex("1bffffffff0755"), Limits::default())
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::LimitExceeded { what: "map", .. })
         ));
         // map with a negative count.
         assert_eq!(
             skip_struct(&hex("1bffffffff0f"), Limits::default()),
-            Err(DecodeError::NegativeLength {
+            Err(DecodeError::from(DecodeErrorKind::NegativeLength {
                 offset: 1,
                 what: "map",
                 len: -1
-            })
+            }))
         );
         // list<stop> with elements.
         assert!(matches!(
-            skip_struct(&hex("19100000"), Limits::default()),
-            Err(DecodeError::InvalidData { what: "list", .. })
+            skip_struct(&hex("19100000"), Limits::default())
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData { what: "list", .. })
         ));
     }
 
@@ -1556,7 +1589,9 @@ mod tests {
     fn invalid_utf8_is_rejected_at_the_string_bytes() {
         assert_eq!(
             decode::<EveryType>(&hex("8802c328")),
-            Err(DecodeError::InvalidUtf8 { offset: 2 })
+            Err(DecodeError::from(DecodeErrorKind::InvalidUtf8 {
+                offset: 2
+            }))
         );
     }
 
@@ -1570,16 +1605,18 @@ mod tests {
         assert_eq!(skip_struct(&hex("19190500"), limits), Ok(4));
         assert_eq!(
             skip_struct(&hex("1c1c1c000000"), limits),
-            Err(DecodeError::DepthExceeded {
+            Err(DecodeError::from(DecodeErrorKind::DepthExceeded {
                 offset: 3,
                 limit: 3
-            })
+            }))
         );
         let mut hostile = hex("19");
         hostile.extend(std::iter::repeat_n(0x19, 100_000));
         assert!(matches!(
-            skip_struct(&hostile, Limits::default()),
-            Err(DecodeError::DepthExceeded { limit: 64, .. })
+            skip_struct(&hostile, Limits::default())
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::DepthExceeded { limit: 64, .. })
         ));
     }
 
@@ -1642,8 +1679,11 @@ mod tests {
                 match u32::try_from(value) {
                     Ok(small) => assert_eq!(narrow.read_varint32("test"), Ok(small)),
                     Err(_) => assert!(matches!(
-                        narrow.read_varint32("test"),
-                        Err(DecodeError::InvalidData { offset: 0, .. })
+                        narrow
+                            .read_varint32("test")
+                            .as_ref()
+                            .map_err(DecodeError::kind),
+                        Err(DecodeErrorKind::InvalidData { offset: 0, .. })
                     )),
                 }
             }

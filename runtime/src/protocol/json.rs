@@ -24,7 +24,7 @@ use super::{
     FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf, Reader, TType,
     WriteBuf, Writer,
 };
-use crate::error::{DecodeError, EncodeError};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// The only message version `TJSONProtocol` defines.
 const VERSION: i64 = 1;
@@ -696,19 +696,19 @@ impl<S: ReadBuf> JsonReader<S> {
     }
 
     fn invalid(&self, what: &'static str, detail: impl Into<String>) -> DecodeError {
-        DecodeError::InvalidData {
+        DecodeError::from(DecodeErrorKind::InvalidData {
             offset: self.offset(),
             what,
             detail: detail.into(),
-        }
+        })
     }
 
     fn eof(&self, what: &'static str, needed: usize) -> DecodeError {
-        DecodeError::UnexpectedEof {
+        DecodeError::from(DecodeErrorKind::UnexpectedEof {
             offset: self.offset(),
             what,
             needed,
-        }
+        })
     }
 
     #[inline]
@@ -793,10 +793,10 @@ impl<S: ReadBuf> JsonReader<S> {
     fn enter(&mut self) -> Result<(), DecodeError> {
         if self.depth >= self.limits.max_depth {
             self.skip_whitespace();
-            return Err(DecodeError::DepthExceeded {
+            return Err(DecodeError::from(DecodeErrorKind::DepthExceeded {
                 offset: self.offset(),
                 limit: self.limits.max_depth,
-            });
+            }));
         }
         self.depth += 1;
         Ok(())
@@ -834,12 +834,12 @@ impl<S: ReadBuf> JsonReader<S> {
     }
 
     fn string_too_long(&self, what: &'static str, len: usize, limit: usize) -> DecodeError {
-        DecodeError::LimitExceeded {
+        DecodeError::from(DecodeErrorKind::LimitExceeded {
             offset: self.offset(),
             what,
             len: len as u64,
             limit: limit as u64,
-        }
+        })
     }
 
     /// Reads a JSON string (after its context separator) and returns its unescaped bytes.
@@ -887,11 +887,11 @@ impl<S: ReadBuf> JsonReader<S> {
                     self.input.advance(len + 2);
                     Ok(value)
                 }
-                None => Err(DecodeError::InvalidData {
+                None => Err(DecodeError::from(DecodeErrorKind::InvalidData {
                     offset: start,
                     what,
                     detail: format!("unexpected {}", quote_snippet(&body[..len])),
-                }),
+                })),
             },
             Some(_) => Err(self.invalid(what, "escapes are not allowed here")),
             None if body.len() <= MAX_NUMBER_LEN => Err(self.eof(what, 1)),
@@ -967,10 +967,12 @@ impl<S: ReadBuf> JsonReader<S> {
 
     fn integer_in<T: TryFrom<i64>>(&mut self, what: &'static str) -> Result<T, DecodeError> {
         let (value, offset) = self.integer_at(what)?;
-        T::try_from(value).map_err(|_| DecodeError::InvalidData {
-            offset,
-            what,
-            detail: format!("{value} is out of range"),
+        T::try_from(value).map_err(|_| {
+            DecodeError::from(DecodeErrorKind::InvalidData {
+                offset,
+                what,
+                detail: format!("{value} is out of range"),
+            })
         })
     }
 
@@ -986,30 +988,30 @@ impl<S: ReadBuf> JsonReader<S> {
             |text| text.parse::<i64>().ok(),
         )?;
         if count < 0 {
-            return Err(DecodeError::NegativeLength {
+            return Err(DecodeError::from(DecodeErrorKind::NegativeLength {
                 offset,
                 what,
                 len: count,
-            });
+            }));
         }
         let count = count as u64;
         if count > self.limits.max_container_len as u64 {
-            return Err(DecodeError::LimitExceeded {
+            return Err(DecodeError::from(DecodeErrorKind::LimitExceeded {
                 offset,
                 what,
                 len: count,
                 limit: self.limits.max_container_len as u64,
-            });
+            }));
         }
         let count = count as usize;
         let needed = count.saturating_mul(min_bytes);
         let remaining = self.input.remaining();
         if needed > remaining {
-            return Err(DecodeError::UnexpectedEof {
+            return Err(DecodeError::from(DecodeErrorKind::UnexpectedEof {
                 offset,
                 what,
                 needed: needed - remaining,
-            });
+            }));
         }
         Ok(count)
     }
@@ -1042,10 +1044,12 @@ fn quote_snippet(bytes: &[u8]) -> String {
 
 /// Decodes the escapes of a string body; `offset` is where the body starts, for errors.
 fn unescape(raw: &[u8], offset: usize, what: &'static str) -> Result<Vec<u8>, DecodeError> {
-    let invalid = |at: usize, detail: String| DecodeError::InvalidData {
-        offset: offset + at,
-        what,
-        detail,
+    let invalid = |at: usize, detail: String| {
+        DecodeError::from(DecodeErrorKind::InvalidData {
+            offset: offset + at,
+            what,
+            detail,
+        })
     };
     let hex4 = |at: usize| -> Result<u32, DecodeError> {
         let digits = raw
@@ -1153,20 +1157,22 @@ impl<S: ReadBuf> Reader for JsonReader<S> {
         self.open(b'[', Context::LIST, "message")?;
         let (version, offset) = self.integer_at("message version")?;
         if version != VERSION {
-            return Err(DecodeError::BadVersion {
+            return Err(DecodeError::from(DecodeErrorKind::BadVersion {
                 offset,
                 detail: format!("JSON protocol version {version}, expected 1"),
-            });
+            }));
         }
         let name = self.read_string()?;
         let (kind, offset) = self.integer_at("message type")?;
         let kind = u8::try_from(kind)
             .ok()
             .and_then(MessageType::from_id)
-            .ok_or_else(|| DecodeError::InvalidData {
-                offset,
-                what: "message type",
-                detail: format!("{kind} is not CALL, REPLY, EXCEPTION or ONEWAY"),
+            .ok_or_else(|| {
+                DecodeError::from(DecodeErrorKind::InvalidData {
+                    offset,
+                    what: "message type",
+                    detail: format!("{kind} is not CALL, REPLY, EXCEPTION or ONEWAY"),
+                })
             })?;
         let seqid = self.integer_in("message seqid")?;
         Ok(MessageHeader { name, kind, seqid })
@@ -1243,7 +1249,8 @@ impl<S: ReadBuf> Reader for JsonReader<S> {
         self.skip_whitespace();
         let offset = self.offset();
         let bytes = self.string_bytes("string", self.limits.max_string_len)?;
-        String::from_utf8(bytes).map_err(|_| DecodeError::InvalidUtf8 { offset })
+        String::from_utf8(bytes)
+            .map_err(|_| DecodeError::from(DecodeErrorKind::InvalidUtf8 { offset }))
     }
 
     fn read_binary(&mut self) -> Result<Bytes, DecodeError> {
@@ -1254,20 +1261,20 @@ impl<S: ReadBuf> Reader for JsonReader<S> {
         let max = self.limits.max_string_len;
         let text_limit = max.div_ceil(3).saturating_mul(4);
         let text = self.string_bytes("binary", text_limit)?;
-        let decoded = BASE64_LENIENT
-            .decode(&text)
-            .map_err(|error| DecodeError::InvalidData {
+        let decoded = BASE64_LENIENT.decode(&text).map_err(|error| {
+            DecodeError::from(DecodeErrorKind::InvalidData {
                 offset,
                 what: "binary",
                 detail: format!("bad base64: {error}"),
-            })?;
+            })
+        })?;
         if decoded.len() > max {
-            return Err(DecodeError::LimitExceeded {
+            return Err(DecodeError::from(DecodeErrorKind::LimitExceeded {
                 offset,
                 what: "binary",
                 len: decoded.len() as u64,
                 limit: max as u64,
-            });
+            }));
         }
         Ok(Bytes::from(decoded))
     }
@@ -1540,8 +1547,8 @@ mod tests {
         assert_eq!(r.read_string().unwrap(), "é😀/\"\\\u{8}\u{c}\n\r\tA");
         let mut r = reader(r#""\ud83d""#);
         assert!(matches!(
-            r.read_string(),
-            Err(DecodeError::InvalidData { offset: 1, .. })
+            r.read_string().as_ref().map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData { offset: 1, .. })
         ));
         let mut r = reader(r#""\ude00x""#);
         assert!(r.read_string().is_err());
@@ -1617,23 +1624,23 @@ mod tests {
         r.read_struct_begin().unwrap();
         r.read_field_begin().unwrap();
         assert!(matches!(
-            r.read_i8(),
-            Err(DecodeError::InvalidData { offset: 11, .. })
+            r.read_i8().as_ref().map_err(DecodeError::kind),
+            Err(DecodeErrorKind::InvalidData { offset: 11, .. })
         ));
         let mut r = reader(r#"["i32",2147483648,1]"#);
         assert!(matches!(
-            r.read_list_begin(),
-            Err(DecodeError::LimitExceeded { offset: 7, .. })
+            r.read_list_begin().as_ref().map_err(DecodeError::kind),
+            Err(DecodeErrorKind::LimitExceeded { offset: 7, .. })
         ));
         let mut r = reader(r#"["i32",1000,1]"#);
         assert!(matches!(
-            r.read_list_begin(),
-            Err(DecodeError::UnexpectedEof { .. })
+            r.read_list_begin().as_ref().map_err(DecodeError::kind),
+            Err(DecodeErrorKind::UnexpectedEof { .. })
         ));
         let mut r = reader(r#"["i32",-1]"#);
         assert!(matches!(
-            r.read_list_begin(),
-            Err(DecodeError::NegativeLength { .. })
+            r.read_list_begin().as_ref().map_err(DecodeError::kind),
+            Err(DecodeErrorKind::NegativeLength { .. })
         ));
     }
 
@@ -1647,12 +1654,14 @@ mod tests {
             |text: &str| JsonReader::new(SliceInput::new(text.as_bytes()), limits).read_binary();
         assert_eq!(&read(r#""AAECAw==""#).unwrap()[..], &[0, 1, 2, 3][..]);
         assert!(matches!(
-            read(r#""AAECAwQ=""#),
-            Err(DecodeError::LimitExceeded { len: 5, .. })
+            read(r#""AAECAwQ=""#).as_ref().map_err(DecodeError::kind),
+            Err(DecodeErrorKind::LimitExceeded { len: 5, .. })
         ));
         assert!(matches!(
-            read(r#""AAECAwQFBgc=""#),
-            Err(DecodeError::LimitExceeded { .. })
+            read(r#""AAECAwQFBgc=""#)
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::LimitExceeded { .. })
         ));
     }
 
@@ -1670,8 +1679,11 @@ mod tests {
         assert_eq!(header.kind, MessageType::Oneway);
         assert_eq!(header.seqid, -3);
         assert!(matches!(
-            reader(r#"[2,"ping",1,1,{}]"#).read_message_begin(),
-            Err(DecodeError::BadVersion { offset: 1, .. })
+            reader(r#"[2,"ping",1,1,{}]"#)
+                .read_message_begin()
+                .as_ref()
+                .map_err(DecodeError::kind),
+            Err(DecodeErrorKind::BadVersion { offset: 1, .. })
         ));
         assert!(reader(r#"[1,"ping",5,1,{}]"#).read_message_begin().is_err());
     }

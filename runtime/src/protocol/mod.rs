@@ -18,7 +18,7 @@ use bytes::Bytes;
 /// [`Reader::read_fast_str`] returns and what `string` fields become under the generator's `FastStr` option.
 pub use faststr::FastStr;
 
-use crate::error::{DecodeError, EncodeError};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// A Thrift wire type id, as the binary and JSON protocols number them (the compact protocol maps its own
 /// nibbles onto these).
@@ -303,11 +303,11 @@ pub trait Reader {
     /// struct reads it goes through.
     fn skip(&mut self, ttype: TType) -> Result<(), DecodeError> {
         match ttype {
-            TType::Stop => Err(DecodeError::InvalidData {
+            TType::Stop => Err(DecodeError::from(DecodeErrorKind::InvalidData {
                 offset: self.position(),
                 what: "type to skip",
                 detail: "STOP is not a value".into(),
-            }),
+            })),
             TType::Bool => self.read_bool().map(drop),
             TType::I8 => self.read_i8().map(drop),
             TType::I16 => self.read_i16().map(drop),

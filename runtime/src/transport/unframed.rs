@@ -2,7 +2,7 @@
 //! waits until a whole message is buffered and the bytes that follow stay for the next one.
 
 use super::{FrameError, FrameLimits};
-use crate::error::DecodeError;
+use crate::error::{DecodeError, DecodeErrorKind};
 use crate::protocol::binary::BinaryReader;
 use crate::protocol::compact::CompactReader;
 use crate::protocol::json::JsonReader;
@@ -39,15 +39,15 @@ pub(super) fn message_len(
         Protocol::Compact => message_end(CompactReader::new(input, limits.message)),
         Protocol::Json => message_end(JsonReader::new(input, limits.message)),
     };
-    match end {
+    match end.map_err(DecodeError::into_kind) {
         Ok(len) => Ok(Scan::Complete(len)),
-        Err(DecodeError::UnexpectedEof { .. }) if buf.len() >= limits.max_frame_len => {
+        Err(DecodeErrorKind::UnexpectedEof { .. }) if buf.len() >= limits.max_frame_len => {
             Err(FrameError::TooLarge {
                 len: buf.len() as u64,
                 max: limits.max_frame_len,
             })
         }
-        Err(DecodeError::UnexpectedEof { offset, needed, .. }) => {
+        Err(DecodeErrorKind::UnexpectedEof { offset, needed, .. }) => {
             Ok(Scan::Incomplete(offset.saturating_add(needed)))
         }
         Err(error) => Err(FrameError::MalformedMessage {

@@ -9,8 +9,8 @@ use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
 use idlc_runtime::protocol::compact::{CompactReader, CompactWriter};
 use idlc_runtime::protocol::json::{JsonReader, JsonWriter};
 use idlc_runtime::{
-    BytesInput, DecodeError, EncodeError, Limits, MessageHeader, ReadBuf, Reader, SliceInput,
-    TType, ThriftStruct, Writer,
+    BytesInput, DecodeError, DecodeErrorKind, EncodeError, Limits, MessageHeader, ReadBuf, Reader,
+    SliceInput, TType, ThriftStruct, Writer,
 };
 
 /// The three protocols.
@@ -424,11 +424,11 @@ pub fn read_value(
     };
     Ok(match ttype {
         TType::Stop => {
-            return Err(DecodeError::InvalidData {
+            return Err(DecodeError::from(DecodeErrorKind::InvalidData {
                 offset: reader.position(),
                 what: "value",
                 detail: "STOP".into(),
-            });
+            }));
         }
         TType::Bool => Value::Bool(reader.read_bool()?),
         TType::I8 => Value::I8(reader.read_i8()?),

@@ -539,7 +539,7 @@ impl Context<'_> {
                             r.read_field_end()?;
                         }
                         r.read_struct_end()?;
-                        Err(rt::DecodeError::InvalidUnion { union_name: #wire_name, found: 0 })
+                        Err(rt::invalid_union(#wire_name, 0))
                     }
                 }
             }
@@ -606,7 +606,7 @@ impl Context<'_> {
                         r.read_struct_end()?;
                         match value {
                             Some(value) if found == 1 => Ok(value),
-                            _ => Err(rt::DecodeError::InvalidUnion { union_name: #wire_name, found }),
+                            _ => Err(rt::invalid_union(#wire_name, found)),
                         }
                     }
                 }
