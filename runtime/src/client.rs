@@ -23,7 +23,7 @@ use bytes::{Bytes, BytesMut};
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpStream, ToSocketAddrs};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::context;
@@ -50,6 +50,8 @@ struct Config {
     headers: Headers,
     connect_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
+    write_timeout: Duration,
+    max_queued_request_bytes: usize,
     limits: FrameLimits,
 }
 
@@ -88,6 +90,20 @@ impl<A: ToSocketAddrs> ChannelBuilder<A> {
     /// Fails a call with [`TransportError::Timeout`] when its reply has not arrived after `timeout`.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.config.call_timeout = Some(timeout);
+        self
+    }
+
+    /// Fails the connection, and every call waiting on it, when the server takes no bytes of the requests for
+    /// `timeout` (it stopped reading); 30 s by default.
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.config.write_timeout = timeout;
+        self
+    }
+
+    /// Makes callers wait while requests not yet written hold `bytes` or more (1 MiB by default), so a server
+    /// that reads slower than callers send does not make the client's memory grow.
+    pub fn max_queued_request_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_queued_request_bytes = bytes.clamp(1, u32::MAX as usize);
         self
     }
 
@@ -152,7 +168,8 @@ impl Drop for Shared {
 }
 
 impl TcpChannel {
-    /// A builder for a channel to `addr`, with the defaults: framed binary, no timeouts, 16 MiB frames.
+    /// A builder for a channel to `addr`, with the defaults: framed binary, no connect or call timeout, a 30 s
+    /// write timeout, 16 MiB frames, 1 MiB of queued requests.
     pub fn builder<A: ToSocketAddrs>(addr: A) -> ChannelBuilder<A> {
         ChannelBuilder {
             addr,
@@ -163,6 +180,8 @@ impl TcpChannel {
                 headers: Headers::new(),
                 connect_timeout: None,
                 call_timeout: None,
+                write_timeout: Duration::from_secs(30),
+                max_queued_request_bytes: 1 << 20,
                 limits: FrameLimits::DEFAULT,
             },
         }
@@ -288,14 +307,14 @@ impl TcpChannel {
         let connection = self.connection().await?;
         if oneway {
             let (written, done) = oneshot::channel();
-            connection.submit(outgoing, Some(written))?;
+            connection.submit(outgoing, Some(written)).await?;
             return done
                 .await
                 .unwrap_or(Err(TransportError::Closed))
                 .map(|()| None);
         }
         let waiting = connection.expect_reply(seqid)?;
-        connection.submit(outgoing, None)?;
+        connection.submit(outgoing, None).await?;
         let frame = waiting.reply().await?;
         if let FrameKind::Header(fields) = frame.kind {
             context::set_client_reply_headers(fields.headers);
@@ -315,6 +334,10 @@ impl Channel for TcpChannel {
 
     fn service_name(&self) -> Option<&str> {
         self.service.as_deref()
+    }
+
+    fn message_limits(&self) -> Limits {
+        self.shared.config.limits.message
     }
 
     async fn call(
@@ -357,8 +380,8 @@ type ReplySender = oneshot::Sender<Result<Frame, TransportError>>;
 /// Told once a oneway request has been written.
 type WrittenSender = oneshot::Sender<Result<(), TransportError>>;
 
-/// A request for the writer, and whom to tell once it is written.
-type Queued = (Wire, Option<WrittenSender>);
+/// A request for the writer, whom to tell once it is written, and its room in the queue.
+type Queued = (Wire, Option<WrittenSender>, OwnedSemaphorePermit);
 
 #[derive(Debug, Default)]
 struct Pending {
@@ -371,6 +394,9 @@ struct Pending {
 /// the call waiting for its sequence id.
 struct Connection {
     requests: mpsc::UnboundedSender<Queued>,
+    /// Bytes of requests not yet written; callers wait for room.
+    queue_room: Arc<Semaphore>,
+    max_queued: usize,
     pending: Mutex<Pending>,
     closed: CancellationToken,
 }
@@ -389,10 +415,17 @@ impl Connection {
         let (requests, queue) = mpsc::unbounded_channel();
         let connection = Arc::new(Connection {
             requests,
+            queue_room: Arc::new(Semaphore::new(config.max_queued_request_bytes)),
+            max_queued: config.max_queued_request_bytes,
             pending: Mutex::new(Pending::default()),
             closed: CancellationToken::new(),
         });
-        tokio::spawn(write_requests(writer, queue, Arc::clone(&connection)));
+        tokio::spawn(write_requests(
+            writer,
+            queue,
+            Arc::clone(&connection),
+            config.write_timeout,
+        ));
         tokio::spawn(read_replies(
             reader,
             Arc::clone(&connection),
@@ -422,13 +455,29 @@ impl Connection {
         })
     }
 
-    fn submit(&self, outgoing: Wire, written: Option<WrittenSender>) -> Result<(), TransportError> {
-        self.requests.send((outgoing, written)).map_err(|_| {
-            self.lock()
-                .failure
-                .as_ref()
-                .map_or(TransportError::Closed, Failure::to_error)
-        })
+    /// Queues `outgoing` for the writer once the queue has room for it (a request larger than the whole queue
+    /// waits for it to empty).
+    async fn submit(
+        &self,
+        outgoing: Wire,
+        written: Option<WrittenSender>,
+    ) -> Result<(), TransportError> {
+        let room = outgoing.len().clamp(1, self.max_queued) as u32;
+        let room = tokio::select! {
+            room = Arc::clone(&self.queue_room).acquire_many_owned(room) => room.map_err(|_| TransportError::Closed)?,
+            () = self.closed.cancelled() => return Err(self.failure()),
+        };
+        self.requests
+            .send((outgoing, written, room))
+            .map_err(|_| self.failure())
+    }
+
+    /// The error the connection died of.
+    fn failure(&self) -> TransportError {
+        self.lock()
+            .failure
+            .as_ref()
+            .map_or(TransportError::Closed, Failure::to_error)
     }
 
     fn deliver(&self, frame: Frame) {
@@ -486,9 +535,11 @@ async fn write_requests(
     mut writer: OwnedWriteHalf,
     mut queue: mpsc::UnboundedReceiver<Queued>,
     connection: Arc<Connection>,
+    write_timeout: Duration,
 ) {
     let mut out = BytesMut::with_capacity(8 * 1024);
     let mut acks = Vec::new();
+    let mut rooms = Vec::new();
     loop {
         let next = tokio::select! {
             next = queue.recv() => next,
@@ -496,11 +547,12 @@ async fn write_requests(
         };
         let Some(first) = next else { break };
         let mut item = Some(first);
-        while let Some((outgoing, written)) = item.take().or_else(|| queue.try_recv().ok()) {
+        while let Some((outgoing, written, room)) = item.take().or_else(|| queue.try_recv().ok()) {
             outgoing.put_into(&mut out);
             acks.extend(written);
+            rooms.push(room);
         }
-        if let Err(error) = writer.write_all(&out).await {
+        if let Err(error) = write_within(&mut writer, &out, write_timeout).await {
             for ack in acks.drain(..) {
                 let _ = ack.send(Err(TransportError::Io(io::Error::new(
                     error.kind(),
@@ -510,6 +562,7 @@ async fn write_requests(
             connection.fail(Failure::Io(error.kind(), error.to_string()));
             break;
         }
+        rooms.clear();
         for ack in acks.drain(..) {
             let _ = ack.send(Ok(()));
         }
@@ -518,7 +571,29 @@ async fn write_requests(
             out = BytesMut::with_capacity(8 * 1024);
         }
     }
-    let _ = writer.shutdown().await;
+    let _ = tokio::time::timeout(write_timeout, writer.shutdown()).await;
+}
+
+/// Writes all of `bytes`, failing when the peer takes none of them for `timeout`.
+async fn write_within(
+    writer: &mut OwnedWriteHalf,
+    mut bytes: &[u8],
+    timeout: Duration,
+) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match tokio::time::timeout(timeout, writer.write(bytes)).await {
+            Ok(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(Ok(n)) => bytes = &bytes[n..],
+            Ok(Err(error)) => return Err(error),
+            Err(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("the server took no bytes for {timeout:?}"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn read_replies(
@@ -545,7 +620,7 @@ async fn read_replies(
             () = connection.closed.cancelled() => break Failure::Closed,
         };
         match read {
-            Ok(Some(0)) => break Failure::Closed,
+            Ok(0) => break Failure::Closed,
             Ok(_) => {}
             Err(error) => break Failure::Io(error.kind(), error.to_string()),
         }

@@ -14,7 +14,7 @@ pub use crate::error::{
     ApplicationException, ApplicationExceptionKind, DecodeError, DecodeErrorKind, EncodeError,
     TransportError,
 };
-pub use crate::protocol::{Reader, TType, ThriftStruct, Writer};
+pub use crate::protocol::{Limits, Reader, TType, ThriftStruct, Writer};
 pub use crate::service::{
     CallError, Channel, ClientCore, Codec, IncomingCall, NoException, Processor, Protocol, SeqIds,
     ServiceError, call, decode_args, encode_exception, encode_reply, guard, protocol_error,

@@ -5,6 +5,7 @@
 //! [`Writer`]/[`Reader`], so each protocol is monomorphized and nothing on the hot path goes through `dyn`.
 //! Every reader enforces [`Limits`] on untrusted input and reports problems as a typed [`DecodeError`].
 
+mod budget;
 pub mod client;
 pub mod context;
 pub mod error;
@@ -46,3 +47,63 @@ pub use uuid::Uuid;
 /// `#[derive(ThriftEnum)]` implements [`ThriftEnum`] for a field-less enum.
 #[cfg(feature = "derive")]
 pub use idlc_macros::{RpcService, ThriftEnum, ThriftStruct, ThriftUnion};
+
+#[doc(hidden)]
+pub mod __fuzz {
+    //! Entry points for the cargo-fuzz targets in `runtime/fuzz`; not API.
+
+    use crate::transport::{FrameBuffer, FrameLimits};
+    use crate::{Protocol, Transport};
+
+    /// Feeds `bytes` to a server's frame reader in the pieces `cuts` makes of them (as reads would deliver
+    /// them), taking every request it can; the number of requests taken, or the first framing error.
+    pub fn server_frames(
+        bytes: &[u8],
+        cuts: &[usize],
+        limits: FrameLimits,
+    ) -> Result<usize, crate::FrameError> {
+        feed(bytes, cuts, limits, |buf| {
+            buf.next_request().map(|frame| frame.is_some())
+        })
+    }
+
+    /// The same for a client's reader of replies in `transport` and `protocol`.
+    pub fn client_frames(
+        bytes: &[u8],
+        cuts: &[usize],
+        transport: Transport,
+        protocol: Protocol,
+        limits: FrameLimits,
+    ) -> Result<usize, crate::FrameError> {
+        feed(bytes, cuts, limits, |buf| {
+            buf.next_reply(transport, protocol)
+                .map(|frame| frame.is_some())
+        })
+    }
+
+    fn feed(
+        bytes: &[u8],
+        cuts: &[usize],
+        limits: FrameLimits,
+        mut take: impl FnMut(&mut FrameBuffer) -> Result<bool, crate::FrameError>,
+    ) -> Result<usize, crate::FrameError> {
+        let mut buf = FrameBuffer::new(limits);
+        let mut taken = 0;
+        let mut start = 0;
+        let ends = cuts
+            .iter()
+            .map(|&cut| cut.min(bytes.len()))
+            .chain([bytes.len()]);
+        for end in ends {
+            if end <= start {
+                continue;
+            }
+            buf.extend_from_slice(&bytes[start..end]);
+            start = end;
+            while take(&mut buf)? {
+                taken += 1;
+            }
+        }
+        Ok(taken)
+    }
+}

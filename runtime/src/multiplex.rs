@@ -9,19 +9,19 @@ use std::sync::Arc;
 use bytes::{Bytes, BytesMut};
 
 use crate::error::{ApplicationException, ApplicationExceptionKind};
-use crate::protocol::{MessageHeader, MessageType, Reader, TType, Writer};
+use crate::protocol::{Limits, MessageHeader, MessageType, Reader, TType, Writer};
 use crate::service::{Binary, Codec, Compact, Json, Processor, Protocol, encode_exception};
 
 type BoxedReply<'a> = Pin<Box<dyn Future<Output = Option<BytesMut>> + Send + 'a>>;
 
 /// A [`Processor`] behind a pointer, so services of different types can share one table.
 trait DynProcessor: Send + Sync {
-    fn process_boxed(&self, protocol: Protocol, request: Bytes) -> BoxedReply<'_>;
+    fn process_boxed(&self, protocol: Protocol, request: Bytes, limits: Limits) -> BoxedReply<'_>;
 }
 
 impl<P: Processor> DynProcessor for P {
-    fn process_boxed(&self, protocol: Protocol, request: Bytes) -> BoxedReply<'_> {
-        Box::pin(self.process(protocol, request))
+    fn process_boxed(&self, protocol: Protocol, request: Bytes, limits: Limits) -> BoxedReply<'_> {
+        Box::pin(self.process(protocol, request, limits))
     }
 }
 
@@ -63,13 +63,18 @@ impl MultiplexedProcessor {
         self
     }
 
-    async fn process_in<C: Codec>(&self, protocol: Protocol, request: Bytes) -> Option<BytesMut> {
-        let mut reader = C::reader(request.clone(), Default::default());
+    async fn process_in<C: Codec>(
+        &self,
+        protocol: Protocol,
+        request: Bytes,
+        limits: Limits,
+    ) -> Option<BytesMut> {
+        let mut reader = C::reader(request.clone(), limits);
         let header = reader.read_message_begin().ok()?;
         let body_start = reader.position();
         let Some((service, method)) = header.name.split_once(':') else {
             return match &self.default {
-                Some(default) => default.process_boxed(protocol, request).await,
+                Some(default) => default.process_boxed(protocol, request, limits).await,
                 None => refuse::<C>(
                     &header,
                     &mut reader,
@@ -100,7 +105,9 @@ impl MultiplexedProcessor {
                 .ok()?;
         }
         rewritten.extend_from_slice(&request[body_start..]);
-        processor.process_boxed(protocol, rewritten.freeze()).await
+        processor
+            .process_boxed(protocol, rewritten.freeze(), limits)
+            .await
     }
 }
 
@@ -120,11 +127,16 @@ fn refuse<C: Codec>(
 }
 
 impl Processor for MultiplexedProcessor {
-    async fn process(&self, protocol: Protocol, request: Bytes) -> Option<BytesMut> {
+    async fn process(
+        &self,
+        protocol: Protocol,
+        request: Bytes,
+        limits: Limits,
+    ) -> Option<BytesMut> {
         match protocol {
-            Protocol::Binary => self.process_in::<Binary>(protocol, request).await,
-            Protocol::Compact => self.process_in::<Compact>(protocol, request).await,
-            Protocol::Json => self.process_in::<Json>(protocol, request).await,
+            Protocol::Binary => self.process_in::<Binary>(protocol, request, limits).await,
+            Protocol::Compact => self.process_in::<Compact>(protocol, request, limits).await,
+            Protocol::Json => self.process_in::<Json>(protocol, request, limits).await,
         }
     }
 }

@@ -14,23 +14,27 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
 use bytes::BytesMut;
 use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::budget::{Charge, MemoryBudget};
 use crate::context;
 use crate::error::{ApplicationException, ApplicationExceptionKind};
 use crate::protocol::Limits;
 use crate::protocol::{MessageHeader, MessageType};
 use crate::service::{
-    Binary, Compact, Json, Processor, Protocol, catch_panic, encode_exception, internal_error_reply,
+    Binary, Codec, Compact, Json, Processor, Protocol, catch_panic, encode_exception,
+    internal_error_reply, read_call,
 };
 use crate::transport::{
     FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameError, FrameKind, FrameLimits, HeaderFrame,
@@ -42,20 +46,39 @@ use crate::transport::{
 pub struct Server;
 
 impl Server {
-    /// A builder with the defaults: 16 MiB frames, no connection or idle limit, 1,024 requests in flight per
-    /// connection, replies in request order except to THeader clients that accept them out of order.
+    /// A builder with the defaults listed on [`ServerBuilder`].
     pub fn builder() -> ServerBuilder {
         ServerBuilder::default()
     }
 }
 
-/// The server's settings.
+/// The server's settings. Every limit and timeout has a default meant for production; the setters say what
+/// each bounds.
+///
+/// | setting | default |
+/// |---|---|
+/// | [`max_frame_len`](Self::max_frame_len) | 16 MiB |
+/// | [`message_limits`](Self::message_limits) | [`Limits::DEFAULT`] |
+/// | [`max_connections`](Self::max_connections) | none |
+/// | [`max_in_flight`](Self::max_in_flight) | 1,024 per connection |
+/// | [`max_queued_reply_bytes`](Self::max_queued_reply_bytes) | 1 MiB per connection |
+/// | [`memory_limit`](Self::memory_limit) | 1 GiB for the whole server |
+/// | [`idle_timeout`](Self::idle_timeout) | none |
+/// | [`read_timeout`](Self::read_timeout) | 30 s |
+/// | [`write_timeout`](Self::write_timeout) | 30 s |
+/// | [`shutdown_grace`](Self::shutdown_grace) | 30 s |
+/// | [`out_of_order_replies`](Self::out_of_order_replies) | off (THeader clients that ask get them) |
 #[derive(Debug, Clone)]
 pub struct ServerBuilder {
     limits: FrameLimits,
     max_connections: Option<usize>,
     idle_timeout: Option<Duration>,
+    read_timeout: Duration,
+    write_timeout: Duration,
+    shutdown_grace: Duration,
     max_in_flight: usize,
+    max_queued_reply_bytes: usize,
+    memory_limit: usize,
     out_of_order: bool,
 }
 
@@ -65,21 +88,27 @@ impl Default for ServerBuilder {
             limits: FrameLimits::DEFAULT,
             max_connections: None,
             idle_timeout: None,
+            read_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(30),
             max_in_flight: 1024,
+            max_queued_reply_bytes: 1 << 20,
+            memory_limit: 1 << 30,
             out_of_order: false,
         }
     }
 }
 
 impl ServerBuilder {
-    /// The largest frame (or unframed message, or decompressed THeader payload) a client may send; a larger
-    /// one closes its connection.
+    /// The largest frame (or unframed message, or decompressed THeader payload) a client may send, and the
+    /// largest reply the server sends: a larger request closes its connection, a larger reply becomes an
+    /// INTERNAL_ERROR exception to the caller.
     pub fn max_frame_len(mut self, bytes: usize) -> Self {
         self.limits.max_frame_len = bytes;
         self
     }
 
-    /// The limits for decoding requests.
+    /// The limits for decoding requests, over every transport.
     pub fn message_limits(mut self, limits: Limits) -> Self {
         self.limits.message = limits;
         self
@@ -91,15 +120,53 @@ impl ServerBuilder {
         self
     }
 
-    /// Closes a connection that has sent nothing for `timeout` while no request of it is being served.
+    /// Closes a connection that has sent nothing for `timeout` while nothing of it is being served or waits
+    /// to be written (a peer that does not read its replies is [`write_timeout`](Self::write_timeout)'s).
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = Some(timeout);
         self
     }
 
-    /// At most `requests` served at once per connection; the connection is not read further until one ends.
+    /// Closes a connection whose request, once its first byte has arrived, has not arrived whole within
+    /// `timeout`: a peer trickling bytes holds a connection no longer than this. `Duration::MAX` for never.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Closes a connection whose peer takes no bytes of its replies for `timeout` (it stopped reading), so
+    /// its slot, its memory and a graceful shutdown are not held for ever. `Duration::MAX` for never.
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// How long a graceful shutdown waits for calls in flight and their replies before it closes the
+    /// connections that are left.
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
+        self
+    }
+
+    /// At most `requests` per connection from the moment they are read until their replies are written; the
+    /// connection is not read further until one ends.
     pub fn max_in_flight(mut self, requests: usize) -> Self {
         self.max_in_flight = requests.max(1);
+        self
+    }
+
+    /// Stops reading a connection while its replies waiting to be written (because the peer reads slower than
+    /// it sends) hold `bytes` or more.
+    pub fn max_queued_reply_bytes(mut self, bytes: usize) -> Self {
+        self.max_queued_reply_bytes = bytes.max(1);
+        self
+    }
+
+    /// The memory all connections together may hold in read buffers, requests being served and replies
+    /// waiting to be written; over it, reads wait until replies are written. A single frame larger than the
+    /// whole budget still gets through, alone.
+    pub fn memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = bytes;
         self
     }
 
@@ -148,15 +215,18 @@ impl BoundServer {
             .await
     }
 
-    /// Serves `processor` until `signal` completes, then stops accepting, lets every connection finish the
-    /// requests it has started (their replies are sent), closes the connections and returns.
+    /// Serves `processor` until `signal` completes, then stops accepting and reading, lets every connection
+    /// finish the requests it has started and write their replies, and returns. Connections still busy after
+    /// the [grace period](ServerBuilder::shutdown_grace) are closed, their calls cancelled.
     pub async fn serve_with_shutdown<P: Processor>(
         self,
         processor: P,
         signal: impl Future<Output = ()>,
     ) -> io::Result<()> {
         let processor = Arc::new(processor);
-        let shutdown = CancellationToken::new();
+        let graceful = CancellationToken::new();
+        let abort = CancellationToken::new();
+        let budget = MemoryBudget::new(self.config.memory_limit);
         let connections = TaskTracker::new();
         let slots = self
             .config
@@ -184,7 +254,10 @@ impl BoundServer {
                         processor: Arc::clone(&processor),
                         config: Arc::clone(&self.config),
                         peer,
-                        stop: shutdown.child_token(),
+                        graceful: graceful.child_token(),
+                        abort: abort.child_token(),
+                        budget: budget.clone(),
+                        queued: Arc::new(ReplyQueue::default()),
                     };
                     connections.spawn(async move {
                         connection.run(stream).await;
@@ -198,9 +271,20 @@ impl BoundServer {
                 }
             }
         }
-        shutdown.cancel();
+        drop(self.listener);
+        graceful.cancel();
         connections.close();
-        connections.wait().await;
+        if tokio::time::timeout(self.config.shutdown_grace, connections.wait())
+            .await
+            .is_err()
+        {
+            tracing::info!(
+                connections = connections.len(),
+                "closing the connections still busy after the shutdown grace period"
+            );
+            abort.cancel();
+            connections.wait().await;
+        }
         Ok(())
     }
 }
@@ -210,16 +294,48 @@ struct Connection<P> {
     processor: Arc<P>,
     config: Arc<ServerBuilder>,
     peer: SocketAddr,
-    /// Cancelled on server shutdown, or by the writer when the connection can no longer be written.
-    stop: CancellationToken,
+    /// Cancelled when the server shuts down gracefully: read no more, finish what has started.
+    graceful: CancellationToken,
+    /// Cancelled when the server's grace period is over, or by the writer when the connection can no longer
+    /// be written: stop everything, calls in flight included.
+    abort: CancellationToken,
+    budget: MemoryBudget,
+    queued: Arc<ReplyQueue>,
+}
+
+/// The replies of one connection that are made but not yet written, in bytes; the reader waits on it.
+#[derive(Debug, Default)]
+struct ReplyQueue {
+    bytes: AtomicUsize,
+    written: Notify,
 }
 
 /// A reply on its way to the writer: its request's position on the connection, whether it must wait for
-/// the replies before it, and its bytes (nothing for oneway calls).
+/// the replies before it, its bytes (nothing for oneway calls), and what its request holds until it is out.
 struct Outgoing {
     index: u64,
     ordered: bool,
     bytes: Option<Wire>,
+    /// Set when the connection must close once the replies before this one are written.
+    close: Option<String>,
+    /// The request's place among those in flight, and the memory it and its reply hold.
+    held: Option<(OwnedSemaphorePermit, Charge)>,
+}
+
+impl Outgoing {
+    fn len(&self) -> usize {
+        self.bytes.as_ref().map_or(0, Wire::len)
+    }
+}
+
+/// Why a connection stopped reading.
+enum Ending {
+    /// The peer closed its side, or reading failed.
+    Peer,
+    /// The server is shutting down, or the connection failed elsewhere.
+    Stopped,
+    /// The connection broke a rule; the reason is logged.
+    Closed(String),
 }
 
 impl<P: Processor> Connection<P> {
@@ -231,46 +347,47 @@ impl<P: Processor> Connection<P> {
         let writer = tokio::spawn(write_replies(
             writer,
             outgoing,
-            self.stop.clone(),
+            Arc::clone(&self.queued),
+            self.abort.clone(),
+            self.config.write_timeout,
             self.peer,
         ));
-        let in_flight = Arc::new(Semaphore::new(self.config.max_in_flight));
-        let mut buf = FrameBuffer::new(self.config.limits);
+        let ending = self.read_requests(&mut reader, &replies).await;
+        match ending {
+            Ending::Closed(reason) => {
+                tracing::warn!(peer = %self.peer, %reason, "closing the connection");
+            }
+            Ending::Peer | Ending::Stopped => {}
+        }
+        // The writer ends once every request task has sent its reply and dropped its sender, or on abort.
+        drop(replies);
+        let _ = writer.await;
+    }
+
+    /// Reads and dispatches requests until the peer closes, the server stops, or a rule is broken.
+    async fn read_requests(
+        &self,
+        reader: &mut OwnedReadHalf,
+        replies: &mpsc::UnboundedSender<Outgoing>,
+    ) -> Ending {
+        let config = &*self.config;
+        let in_flight = Arc::new(Semaphore::new(config.max_in_flight));
+        let mut buf = FrameBuffer::new(config.limits);
+        let mut buf_charge = self.budget.charge();
         let mut index = 0u64;
-        'connection: loop {
+        // When the request at the front of the buffer began to arrive (for the read timeout).
+        let mut message_started: Option<Instant> = None;
+        loop {
             loop {
-                match buf.next_request() {
-                    Ok(Some(frame)) => {
-                        let permit = tokio::select! {
-                            permit = Arc::clone(&in_flight).acquire_owned() => match permit {
-                                Ok(permit) => permit,
-                                Err(_) => break 'connection,
-                            },
-                            () = self.stop.cancelled() => break 'connection,
-                        };
-                        let ordered = match &frame.kind {
-                            FrameKind::Header(fields) => fields.flags & FLAG_OUT_OF_ORDER == 0,
-                            FrameKind::Framed | FrameKind::Unframed => !self.config.out_of_order,
-                        };
-                        let request = serve_request(
-                            Arc::clone(&self.processor),
-                            frame,
-                            Outgoing {
-                                index,
-                                ordered,
-                                bytes: None,
-                            },
-                            replies.clone(),
-                            permit,
-                            self.config.limits.max_frame_len,
-                        );
-                        run_inline_or_spawn(request).await;
-                        index += 1;
-                    }
+                let capacity = buf.capacity();
+                let frame = match buf.next_request() {
+                    Ok(Some(frame)) => frame,
                     Ok(None) => break,
                     Err(error) => {
-                        tracing::warn!(peer = %self.peer, %error, "closing the connection");
                         if let FrameError::UnknownTransform {
+                            protocol, seqid, ..
+                        }
+                        | FrameError::TooManyTransforms {
                             protocol, seqid, ..
                         } = error
                         {
@@ -279,63 +396,150 @@ impl<P: Processor> Connection<P> {
                                 index,
                                 ordered: true,
                                 bytes,
+                                close: None,
+                                held: None,
                             });
                         }
-                        break 'connection;
+                        return Ending::Closed(error.to_string());
+                    }
+                };
+                message_started = None;
+                // The frame leaves the buffer with the memory it took there; a decompressed payload may be
+                // larger, and the reads that follow wait for that too.
+                let mut charge = buf_charge.split(capacity - buf.capacity());
+                let grown = charge.bytes().max(frame.payload.len());
+                let permit = tokio::select! {
+                    biased;
+                    () = self.abort.cancelled() => return Ending::Stopped,
+                    () = self.graceful.cancelled() => return Ending::Stopped,
+                    ((), permit) = async { tokio::join!(charge.resize(grown), Arc::clone(&in_flight).acquire_owned()) } => match permit {
+                        Ok(permit) => permit,
+                        Err(_) => return Ending::Stopped,
+                    },
+                };
+                let ordered = match &frame.kind {
+                    FrameKind::Header(fields) => fields.flags & FLAG_OUT_OF_ORDER == 0,
+                    FrameKind::Framed | FrameKind::Unframed => !config.out_of_order,
+                };
+                let request = serve_request(
+                    Arc::clone(&self.processor),
+                    frame,
+                    Outgoing {
+                        index,
+                        ordered,
+                        bytes: None,
+                        close: None,
+                        held: Some((permit, charge)),
+                    },
+                    replies.clone(),
+                    Arc::clone(&self.queued),
+                    config.limits,
+                );
+                run_inline_or_spawn(request, &self.abort).await;
+                index += 1;
+            }
+
+            // A peer that does not read its replies is not read from either.
+            if self.queued.bytes.load(Ordering::Acquire) >= config.max_queued_reply_bytes {
+                loop {
+                    let written = self.queued.written.notified();
+                    tokio::pin!(written);
+                    written.as_mut().enable();
+                    if self.queued.bytes.load(Ordering::Acquire) < config.max_queued_reply_bytes {
+                        break;
+                    }
+                    tokio::select! {
+                        () = self.abort.cancelled() => return Ending::Stopped,
+                        () = self.graceful.cancelled() => return Ending::Stopped,
+                        () = written => {}
                     }
                 }
+                // Time spent not reading is not the peer's.
+                message_started = message_started.map(|_| Instant::now());
             }
+
+            let idle = buf.buffered() == 0;
+            let deadline = if idle {
+                // An idle connection holds no buffer: it waits for bytes before taking memory for them.
+                buf.release_if_empty();
+                buf_charge.resize(0).await;
+                message_started = None;
+                config
+                    .idle_timeout
+                    .and_then(|idle| Instant::now().checked_add(idle))
+            } else {
+                let started = *message_started.get_or_insert_with(Instant::now);
+                started.checked_add(config.read_timeout)
+            };
+            let timer = async {
+                match deadline {
+                    Some(deadline) => tokio::time::sleep_until(deadline).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let read = async {
+                if idle {
+                    reader.readable().await?;
+                }
+                buf_charge.resize(buf.capacity_for_next_read()).await;
+                let read = buf.fill(reader).await;
+                // What the read did not use is given back; the buffer keeps what arrived.
+                buf_charge.resize(buf.capacity()).await;
+                read
+            };
             let read = tokio::select! {
                 biased;
-                () = self.stop.cancelled() => break,
-                read = read_some(&mut reader, &mut buf, self.config.idle_timeout) => read,
+                () = self.abort.cancelled() => return Ending::Stopped,
+                () = self.graceful.cancelled() => return Ending::Stopped,
+                read = read => read,
+                () = timer => {
+                    if !idle {
+                        return Ending::Closed(format!(
+                            "a request still incomplete after the read timeout of {:?} ({} bytes arrived)",
+                            config.read_timeout,
+                            buf.buffered()
+                        ));
+                    }
+                    if in_flight.available_permits() == config.max_in_flight
+                        && self.queued.bytes.load(Ordering::Acquire) == 0
+                    {
+                        tracing::debug!(peer = %self.peer, "closing an idle connection");
+                        return Ending::Stopped;
+                    }
+                    continue;
+                }
             };
             match read {
-                Some(Ok(Some(0))) => {
+                Ok(0) => {
                     if buf.buffered() > 0 {
                         tracing::debug!(peer = %self.peer, buffered = buf.buffered(), "the client closed mid-message");
                     }
-                    break;
+                    return Ending::Peer;
                 }
-                Some(Ok(_)) => {}
-                Some(Err(error)) => {
+                Ok(_) => {}
+                Err(error) => {
                     tracing::debug!(peer = %self.peer, %error, "read failed");
-                    break;
+                    return Ending::Peer;
                 }
-                None if in_flight.available_permits() == self.config.max_in_flight => {
-                    tracing::debug!(peer = %self.peer, "closing an idle connection");
-                    break;
-                }
-                None => {}
             }
         }
-        // The writer ends once every request task has sent its reply and dropped its sender.
-        drop(replies);
-        let _ = writer.await;
     }
 }
 
 /// Polls `request` once here and spawns it only if it has to wait. Most handlers answer without waiting, and
 /// then the reply is on its way without a task being created, scheduled and woken for it; a handler that
-/// waits (on I/O, a lock, a timer) continues on its own task while the connection reads on.
-async fn run_inline_or_spawn(request: impl Future<Output = ()> + Send + 'static) {
+/// waits (on I/O, a lock, a timer) continues on its own task while the connection reads on, until it ends or
+/// the connection is aborted.
+async fn run_inline_or_spawn(
+    request: impl Future<Output = ()> + Send + 'static,
+    abort: &CancellationToken,
+) {
     let mut request = Box::pin(request);
     let finished =
         std::future::poll_fn(|cx| Poll::Ready(request.as_mut().poll(cx).is_ready())).await;
     if !finished {
-        tokio::spawn(request);
-    }
-}
-
-/// One read into `buf` (see [`FrameBuffer::fill`]); `None` when `idle` passes first.
-async fn read_some(
-    reader: &mut tokio::net::tcp::OwnedReadHalf,
-    buf: &mut FrameBuffer,
-    idle: Option<Duration>,
-) -> Option<io::Result<Option<usize>>> {
-    match idle {
-        Some(idle) => tokio::time::timeout(idle, buf.fill(reader)).await.ok(),
-        None => Some(buf.fill(reader).await),
+        let abort = abort.clone();
+        tokio::spawn(async move { abort.run_until_cancelled(request).await });
     }
 }
 
@@ -344,8 +548,8 @@ async fn serve_request<P: Processor>(
     frame: Frame,
     mut reply: Outgoing,
     replies: mpsc::UnboundedSender<Outgoing>,
-    permit: OwnedSemaphorePermit,
-    max_frame_len: usize,
+    queued: Arc<ReplyQueue>,
+    limits: FrameLimits,
 ) {
     let protocol = frame.protocol;
     let request = frame.payload.clone();
@@ -354,27 +558,93 @@ async fn serve_request<P: Processor>(
             let scope = context::server_scope(fields.headers.clone());
             let answer = context::serve_with(
                 Arc::clone(&scope),
-                catch_panic(processor.process(protocol, request)),
+                catch_panic(processor.process(protocol, request, limits.message)),
             )
             .await;
             (answer, context::take_reply_headers(&scope))
         }
         FrameKind::Framed | FrameKind::Unframed => (
-            catch_panic(processor.process(protocol, request)).await,
+            catch_panic(processor.process(protocol, request, limits.message)).await,
             Headers::new(),
         ),
     };
     let payload = match answer {
-        Ok(payload) => payload,
+        Ok(Some(payload)) => Some(payload),
+        Ok(None) => match envelope(protocol, &frame.payload, limits.message) {
+            // Nothing to send: no reply is possible, and the byte stream is not to be trusted further.
+            Err(error) => {
+                reply.close = Some(format!("a request whose envelope cannot be read: {error}"));
+                None
+            }
+            Ok(header) if header.kind == MessageType::Call => exception_reply(
+                protocol,
+                &header,
+                ApplicationExceptionKind::PROTOCOL_ERROR,
+                "the server could not process the request".into(),
+            ),
+            Ok(_) => None,
+        },
         Err(panic) => internal_error_reply(protocol, &frame.payload, &panic),
     };
     reply.bytes = payload.and_then(|payload| {
-        frame_reply(&frame, payload, reply_headers, max_frame_len)
-            .inspect_err(|error| tracing::warn!(%error, "cannot send the reply"))
-            .ok()
+        match frame_reply(&frame, payload, reply_headers.clone(), limits.max_frame_len) {
+            Ok(wire) => Some(wire),
+            Err(error) => {
+                // The caller gets an exception rather than a silence it would wait out.
+                tracing::warn!(%error, "cannot send the reply");
+                let header = envelope(protocol, &frame.payload, limits.message).ok()?;
+                let exception = exception_reply(
+                    protocol,
+                    &header,
+                    ApplicationExceptionKind::INTERNAL_ERROR,
+                    format!("the reply cannot be sent: {error}"),
+                )?;
+                frame_reply(&frame, exception, reply_headers, limits.max_frame_len).ok()
+            }
+        }
     });
-    let _ = replies.send(reply);
-    drop(permit);
+    let len = reply.len();
+    if let Some((_, charge)) = &mut reply.held {
+        charge.force(len);
+    }
+    queued.bytes.fetch_add(len, Ordering::AcqRel);
+    if let Err(unsent) = replies.send(reply) {
+        queued.bytes.fetch_sub(unsent.0.len(), Ordering::AcqRel);
+    }
+}
+
+/// The envelope of a request.
+fn envelope(
+    protocol: Protocol,
+    request: &bytes::Bytes,
+    limits: Limits,
+) -> Result<MessageHeader, crate::error::DecodeError> {
+    fn read<C: Codec>(
+        request: &bytes::Bytes,
+        limits: Limits,
+    ) -> Result<MessageHeader, crate::error::DecodeError> {
+        read_call::<C>(request.clone(), limits).map(|(header, _)| header)
+    }
+    match protocol {
+        Protocol::Binary => read::<Binary>(request, limits),
+        Protocol::Compact => read::<Compact>(request, limits),
+        Protocol::Json => read::<Json>(request, limits),
+    }
+}
+
+/// An EXCEPTION reply of `kind` to the request with `header`.
+fn exception_reply(
+    protocol: Protocol,
+    header: &MessageHeader,
+    kind: ApplicationExceptionKind,
+    message: String,
+) -> Option<BytesMut> {
+    let exception = ApplicationException::new(kind, message);
+    match protocol {
+        Protocol::Binary => encode_exception::<Binary>(header, &exception),
+        Protocol::Compact => encode_exception::<Compact>(header, &exception),
+        Protocol::Json => encode_exception::<Json>(header, &exception),
+    }
 }
 
 /// The INVALID_TRANSFORM exception for a THeader frame whose payload cannot be read: its method name is
@@ -430,34 +700,79 @@ fn frame_reply(
 }
 
 /// Writes replies as they come, batching those that are ready together into one write, and holding back
-/// ordered replies until those before them are out.
+/// ordered replies until those before them are out. A request keeps its place in flight, and its memory,
+/// until its reply has been written.
 async fn write_replies(
     mut writer: OwnedWriteHalf,
     mut replies: mpsc::UnboundedReceiver<Outgoing>,
-    stop: CancellationToken,
+    queued: Arc<ReplyQueue>,
+    abort: CancellationToken,
+    write_timeout: Duration,
     peer: SocketAddr,
 ) {
     let mut order = ReplyOrder::default();
-    let mut out = BytesMut::with_capacity(8 * 1024);
-    while let Some(reply) = replies.recv().await {
-        order.push(reply, &mut out);
+    let mut out = BytesMut::new();
+    let mut sent = Vec::new();
+    loop {
+        let reply = tokio::select! {
+            reply = replies.recv() => reply,
+            () = abort.cancelled() => return,
+        };
+        let Some(reply) = reply else { break };
+        order.push(reply, &mut out, &mut sent);
         while let Ok(reply) = replies.try_recv() {
-            order.push(reply, &mut out);
+            order.push(reply, &mut out, &mut sent);
         }
-        if out.is_empty() {
-            continue;
+        if !out.is_empty() {
+            if let Err(error) = write_within(&mut writer, &out, write_timeout, &abort).await {
+                tracing::debug!(%peer, %error, "closing the connection: the reply cannot be written");
+                abort.cancel();
+                return;
+            }
+            out.clear();
+            if out.capacity() > 1 << 20 {
+                out = BytesMut::new();
+            }
         }
-        if let Err(error) = writer.write_all(&out).await {
-            tracing::debug!(%peer, %error, "write failed");
-            stop.cancel();
-            return;
-        }
-        out.clear();
-        if out.capacity() > 1 << 20 {
-            out = BytesMut::with_capacity(8 * 1024);
+        let written: usize = sent.iter().map(Outgoing::len).sum();
+        let close = sent.iter_mut().find_map(|reply| reply.close.take());
+        sent.clear();
+        queued.bytes.fetch_sub(written, Ordering::AcqRel);
+        queued.written.notify_waiters();
+        if let Some(reason) = close {
+            tracing::warn!(%peer, %reason, "closing the connection");
+            abort.cancel();
+            break;
         }
     }
-    let _ = writer.shutdown().await;
+    let _ = tokio::time::timeout(write_timeout, writer.shutdown()).await;
+}
+
+/// Writes all of `bytes`, failing when the peer takes none of them for `timeout`.
+async fn write_within(
+    writer: &mut OwnedWriteHalf,
+    mut bytes: &[u8],
+    timeout: Duration,
+    abort: &CancellationToken,
+) -> io::Result<()> {
+    while !bytes.is_empty() {
+        let written = tokio::select! {
+            written = tokio::time::timeout(timeout, writer.write(bytes)) => written,
+            () = abort.cancelled() => return Err(io::ErrorKind::ConnectionAborted.into()),
+        };
+        match written {
+            Ok(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(Ok(n)) => bytes = &bytes[n..],
+            Ok(Err(error)) => return Err(error),
+            Err(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("the peer took no bytes for {timeout:?}"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Releases replies in request order, except those that may overtake.
@@ -465,31 +780,38 @@ async fn write_replies(
 struct ReplyOrder {
     /// The index of the first request not yet answered.
     next: u64,
-    /// Answered requests after `next`: the reply still to write, or `None` if written or oneway.
-    done: BTreeMap<u64, Option<Wire>>,
+    /// Answered requests after `next`: an ordered reply waiting for the ones before it, or `None` for one
+    /// that has already overtaken.
+    done: BTreeMap<u64, Option<Outgoing>>,
 }
 
 impl ReplyOrder {
-    fn push(&mut self, reply: Outgoing, out: &mut BytesMut) {
-        let waiting = if reply.ordered && reply.index != self.next {
-            reply.bytes
-        } else {
-            if let Some(bytes) = &reply.bytes {
-                bytes.put_into(out);
-            }
-            None
-        };
-        if reply.index == self.next {
-            self.next += 1;
-        } else {
-            self.done.insert(reply.index, waiting);
+    /// Takes `reply`; every reply now free to go has its bytes appended to `out` and is moved to `sent`.
+    fn push(&mut self, reply: Outgoing, out: &mut BytesMut, sent: &mut Vec<Outgoing>) {
+        let index = reply.index;
+        if reply.ordered && index != self.next {
+            self.done.insert(index, Some(reply));
+            return;
         }
-        while let Some(bytes) = self.done.remove(&self.next) {
-            if let Some(bytes) = bytes {
-                bytes.put_into(out);
+        Self::release(reply, out, sent);
+        if index != self.next {
+            self.done.insert(index, None);
+            return;
+        }
+        self.next += 1;
+        while let Some(waiting) = self.done.remove(&self.next) {
+            if let Some(reply) = waiting {
+                Self::release(reply, out, sent);
             }
             self.next += 1;
         }
+    }
+
+    fn release(reply: Outgoing, out: &mut BytesMut, sent: &mut Vec<Outgoing>) {
+        if let Some(bytes) = &reply.bytes {
+            bytes.put_into(out);
+        }
+        sent.push(reply);
     }
 }
 
@@ -503,6 +825,8 @@ mod tests {
             index,
             ordered,
             bytes: Some(Wire::Raw(Bytes::from_static(text.as_bytes()))),
+            close: None,
+            held: None,
         }
     }
 
@@ -510,20 +834,26 @@ mod tests {
     fn ordered_replies_wait_for_earlier_ones_and_others_overtake() {
         let mut order = ReplyOrder::default();
         let mut out = BytesMut::new();
-        order.push(reply(2, true, "c"), &mut out);
-        order.push(reply(1, false, "b"), &mut out);
+        let mut sent = Vec::new();
+        order.push(reply(2, true, "c"), &mut out, &mut sent);
+        order.push(reply(1, false, "b"), &mut out, &mut sent);
         assert_eq!(&out[..], b"b");
         order.push(
             Outgoing {
                 index: 0,
                 ordered: true,
                 bytes: None,
+                close: None,
+                held: None,
             },
             &mut out,
+            &mut sent,
         );
         assert_eq!(&out[..], b"bc");
-        order.push(reply(3, true, "d"), &mut out);
+        order.push(reply(3, true, "d"), &mut out, &mut sent);
         assert_eq!(&out[..], b"bcd");
         assert!(order.done.is_empty());
+        let indices: Vec<u64> = sent.iter().map(|reply| reply.index).collect();
+        assert_eq!(indices, [1, 0, 2, 3], "each reply is released exactly once");
     }
 }

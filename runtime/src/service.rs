@@ -209,11 +209,12 @@ impl<E> CallError<E> {
 /// known to be ours at all), so none is invented; like Apache Thrift's servers, a transport should close the
 /// connection, whose byte stream has lost its framing.
 pub trait Processor: Send + Sync + 'static {
-    /// Processes one request message.
+    /// Processes one request message, decoding it within `limits` (the server's configured message limits).
     fn process(
         &self,
         protocol: Protocol,
         request: Bytes,
+        limits: Limits,
     ) -> impl Future<Output = Option<BytesMut>> + Send;
 }
 
@@ -228,6 +229,10 @@ pub trait Channel: Clone + Send + Sync + 'static {
     /// channel reaches a multiplexed server.
     fn service_name(&self) -> Option<&str> {
         None
+    }
+    /// The limits replies are decoded within.
+    fn message_limits(&self) -> Limits {
+        Limits::DEFAULT
     }
     /// Sends `request` (an encoded message with sequence id `seqid`) and, unless `oneway`, returns the reply.
     fn call(
@@ -284,7 +289,7 @@ impl<P: Processor> Channel for InMemoryChannel<P> {
     ) -> Result<Option<Bytes>, TransportError> {
         let reply = self
             .processor
-            .process(self.protocol, request.freeze())
+            .process(self.protocol, request.freeze(), Limits::DEFAULT)
             .await;
         match (reply, oneway) {
             (_, true) => Ok(None),
@@ -379,7 +384,7 @@ pub(crate) fn internal_error_reply(
     panic: &str,
 ) -> Option<BytesMut> {
     fn reply_in<C: Codec>(request: &Bytes, panic: &str) -> Option<BytesMut> {
-        let (header, _) = read_call::<C>(request.clone()).ok()?;
+        let (header, _) = read_call::<C>(request.clone(), Limits::DEFAULT).ok()?;
         if header.kind == MessageType::Oneway {
             return None;
         }
@@ -429,8 +434,9 @@ fn decode_reply_in<C: Codec, R: ThriftStruct>(
     name: &str,
     seqid: i32,
     reply: Bytes,
+    limits: Limits,
 ) -> Result<R, CallError<Infallible>> {
-    let mut reader = C::reader(reply, Limits::default());
+    let mut reader = C::reader(reply, limits);
     let header = reader.read_message_begin().map_err(CallError::Decode)?;
     // Multiplexing servers answer with the bare method name, which is also the name's end.
     let bare = name.rsplit_once(':').map_or(name, |(_, method)| method);
@@ -494,10 +500,11 @@ pub async fn call<C: Channel, A: ThriftStruct, R: ThriftStruct, E>(
         .await
         .map_err(CallError::Transport)?
         .ok_or(CallError::Transport(TransportError::Closed))?;
+    let limits = channel.message_limits();
     let decoded = match protocol {
-        Protocol::Binary => decode_reply_in::<Binary, R>(&header.name, seqid, reply),
-        Protocol::Compact => decode_reply_in::<Compact, R>(&header.name, seqid, reply),
-        Protocol::Json => decode_reply_in::<Json, R>(&header.name, seqid, reply),
+        Protocol::Binary => decode_reply_in::<Binary, R>(&header.name, seqid, reply, limits),
+        Protocol::Compact => decode_reply_in::<Compact, R>(&header.name, seqid, reply, limits),
+        Protocol::Json => decode_reply_in::<Json, R>(&header.name, seqid, reply, limits),
     };
     decoded.map_err(CallError::<E>::widen)
 }
@@ -531,10 +538,10 @@ pub struct IncomingCall<C: Codec> {
 }
 
 impl<C: Codec> IncomingCall<C> {
-    /// Reads the envelope of `request`. When it fails no reply is possible (see [`Processor`]), and generated
-    /// processors answer `None`.
-    pub fn read(request: Bytes) -> Result<Self, DecodeError> {
-        let (header, reader) = read_call::<C>(request)?;
+    /// Reads the envelope of `request`, to be decoded within `limits`. When it fails no reply is possible (see
+    /// [`Processor`]), and generated processors answer `None`.
+    pub fn read(request: Bytes, limits: Limits) -> Result<Self, DecodeError> {
+        let (header, reader) = read_call::<C>(request, limits)?;
         Ok(IncomingCall { header, reader })
     }
 
@@ -590,9 +597,12 @@ impl<C: Codec> IncomingCall<C> {
     }
 }
 
-/// Reads a request's envelope; the reader is left at the start of the arguments.
-pub fn read_call<C: Codec>(request: Bytes) -> Result<(MessageHeader, C::Reader), DecodeError> {
-    let mut reader = C::reader(request, Limits::default());
+/// Reads a request's envelope; the reader, left at the start of the arguments, enforces `limits`.
+pub fn read_call<C: Codec>(
+    request: Bytes,
+    limits: Limits,
+) -> Result<(MessageHeader, C::Reader), DecodeError> {
+    let mut reader = C::reader(request, limits);
     let header = reader.read_message_begin()?;
     Ok((header, reader))
 }

@@ -763,7 +763,11 @@ mod rpc {
             let request =
                 std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
             let reply = processor
-                .process(runtime_protocol(protocol), Bytes::from(request))
+                .process(
+                    runtime_protocol(protocol),
+                    Bytes::from(request),
+                    Limits::DEFAULT,
+                )
                 .await;
             match (*call, reply) {
                 ("zip", None) => {}

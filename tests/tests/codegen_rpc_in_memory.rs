@@ -214,7 +214,7 @@ async fn oneway_calls_reach_the_handler_and_return_nothing() {
         let request = encode_call(protocol, "zip", MessageType::Oneway, 9);
         assert!(
             processor
-                .process(protocol, request.freeze())
+                .process(protocol, request.freeze(), Limits::DEFAULT)
                 .await
                 .is_none()
         );
@@ -228,7 +228,7 @@ async fn unknown_methods_get_an_unknown_method_exception_with_the_seqid() {
         let processor = CalculatorProcessor::new(Handler::default());
         let request = encode_call(protocol, "divideByZero", MessageType::Call, 77);
         let reply = processor
-            .process(protocol, request.freeze())
+            .process(protocol, request.freeze(), Limits::DEFAULT)
             .await
             .expect("a call gets a reply");
         let (header, exception) = decode_exception(protocol, reply.freeze());
@@ -246,7 +246,7 @@ async fn unknown_methods_get_an_unknown_method_exception_with_the_seqid() {
         let request = encode_call(protocol, "divideByZero", MessageType::Oneway, 78);
         assert!(
             processor
-                .process(protocol, request.freeze())
+                .process(protocol, request.freeze(), Limits::DEFAULT)
                 .await
                 .is_none()
         );
@@ -259,7 +259,7 @@ async fn messages_that_are_not_requests_get_invalid_message_type() {
         let processor = CalculatorProcessor::new(Handler::default());
         let request = encode_call(protocol, "add", MessageType::Reply, 11);
         let reply = processor
-            .process(protocol, request.freeze())
+            .process(protocol, request.freeze(), Limits::DEFAULT)
             .await
             .expect("answered");
         let (header, exception) = decode_exception(protocol, reply.freeze());
@@ -281,7 +281,7 @@ async fn undecodable_arguments_get_a_protocol_error() {
         let mut request = encode_call(protocol, "add", MessageType::Call, 5);
         request.truncate(request.len() - 3);
         let reply = processor
-            .process(protocol, request.freeze())
+            .process(protocol, request.freeze(), Limits::DEFAULT)
             .await
             .expect("a call with a readable envelope gets a reply");
         let (header, exception) = decode_exception(protocol, reply.freeze());
@@ -303,7 +303,11 @@ async fn a_request_whose_envelope_cannot_be_read_gets_no_reply() {
         let request = encode_call(protocol, "add", MessageType::Call, 5);
         for cut in [0, 1, 3] {
             let reply = processor
-                .process(protocol, request.clone().freeze().slice(..cut))
+                .process(
+                    protocol,
+                    request.clone().freeze().slice(..cut),
+                    Limits::DEFAULT,
+                )
                 .await;
             assert!(reply.is_none(), "{protocol:?}, {cut} bytes");
         }

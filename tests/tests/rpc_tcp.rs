@@ -389,8 +389,12 @@ async fn server_closes_after(addr: SocketAddr, bytes: &[u8], wait: Duration) -> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_huge_lengths_and_stalled_frames_close_only_their_connection() {
-    let (addr, _stop, _task) =
-        start(Server::builder().idle_timeout(Duration::from_millis(300))).await;
+    let (addr, _stop, _task) = start(
+        Server::builder()
+            .idle_timeout(Duration::from_millis(300))
+            .read_timeout(Duration::from_millis(300)),
+    )
+    .await;
     let client = connect(addr, DIALECTS[0]).await;
     let second = Duration::from_secs(5);
     assert!(server_closes_after(addr, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", second).await);
@@ -400,7 +404,7 @@ async fn garbage_huge_lengths_and_stalled_frames_close_only_their_connection() {
     );
     assert!(server_closes_after(addr, &[0x7f, 0xff, 0xff, 0xff], second).await);
     assert!(server_closes_after(addr, b"\x00\x00\x00\x08\x00\x00\x00\x00garbage!", second).await);
-    // Half a frame, then silence: the idle limit closes it while the other client is served throughout.
+    // Half a frame, then silence: the read timeout closes it while the other client is served throughout.
     let mut stalled = TcpStream::connect(addr).await.unwrap();
     stalled
         .write_all(b"\x00\x00\x00\x40\x80\x01\x00\x01")
@@ -409,7 +413,10 @@ async fn garbage_huge_lengths_and_stalled_frames_close_only_their_connection() {
     assert_eq!(client.add(2, 2).await.unwrap(), 4);
     let mut sink = Vec::new();
     let closed = tokio::time::timeout(second, stalled.read_to_end(&mut sink)).await;
-    assert!(closed.is_ok(), "the idle limit closes a stalled connection");
+    assert!(
+        closed.is_ok(),
+        "the read timeout closes a stalled connection"
+    );
     // The idle limit closed the client's quiet connection too; once it has seen that, it reconnects.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(

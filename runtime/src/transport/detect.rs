@@ -2,47 +2,44 @@
 //! (SPECS.md, "How a server tells what a client speaks"); on a client, reading the transport it chose.
 
 use std::io;
-use std::time::Duration;
 
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::header::{self, MAGIC};
-use super::unframed::Scan;
-use super::{Frame, FrameError, FrameKind, FrameLimits, Transport, framed, protocol_of, unframed};
+use super::scan::{MessageScanner, Scan};
+use super::{Frame, FrameError, FrameKind, FrameLimits, Transport, framed, protocol_of};
 use crate::service::Protocol;
-
-/// How long a peer must stay silent before an incomplete unframed message is scanned again ahead of time.
-const QUIET: Duration = Duration::from_millis(1);
 
 /// The least room offered to a read.
 const MIN_READ: usize = 8 * 1024;
 /// The most room offered to a read: enough for what 32 callers' 4 KiB requests put on the wire together, so
 /// a busy connection drains its socket in one system call. Only a connection that keeps filling its reads
-/// gets there, and it shrinks back when traffic calms. A larger frame still arrives in one piece: its
-/// announced length is reserved as a whole.
+/// gets there, and it shrinks back when traffic calms.
 const MAX_READ: usize = 256 * 1024;
 
 /// A connection's read buffer, with the frame readers over it.
+///
+/// The buffer grows with the bytes that arrive, never with what a length prefix announces: a peer that
+/// announces a 16 MiB frame and sends 4 bytes holds 4 bytes' worth of buffer (plus the room of one read).
+/// Growth is geometric, so a large frame is copied a bounded number of times on its way in.
 #[derive(Debug)]
 pub(crate) struct FrameBuffer {
     buf: BytesMut,
     limits: FrameLimits,
-    /// An incomplete unframed message is not scanned again before the buffer holds this many bytes, unless
-    /// the peer goes quiet: every scan starts at the message's first byte, so scanning after each small read
-    /// would cost time quadratic in the message's size.
-    rescan_at: usize,
+    /// Where the unframed message at the front of the buffer ends, found as its bytes arrive.
+    scanner: MessageScanner,
     /// The room the next read is offered.
     read_size: usize,
 }
 
 impl FrameBuffer {
-    /// An empty buffer enforcing `limits`.
+    /// An empty buffer enforcing `limits`. It allocates nothing until the first read.
     pub(crate) fn new(limits: FrameLimits) -> Self {
         FrameBuffer {
-            buf: BytesMut::with_capacity(8 * 1024),
+            buf: BytesMut::new(),
             limits,
-            rescan_at: 0,
+            scanner: MessageScanner::default(),
             read_size: MIN_READ,
         }
     }
@@ -52,12 +49,14 @@ impl FrameBuffer {
         self.buf.len()
     }
 
+    /// The bytes the buffer holds memory for.
+    pub(crate) fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
     /// The next request, whatever the client speaks; see [`decode_request`].
     pub(crate) fn next_request(&mut self) -> Result<Option<Frame>, FrameError> {
-        if self.buf.len() < self.rescan_at {
-            return Ok(None);
-        }
-        decode_request(&mut self.buf, &self.limits, &mut self.rescan_at)
+        decode_request(&mut self.buf, &self.limits, &mut self.scanner)
     }
 
     /// The next reply for a client speaking `transport` and `protocol`; see [`decode_reply`].
@@ -66,65 +65,93 @@ impl FrameBuffer {
         transport: Transport,
         protocol: Protocol,
     ) -> Result<Option<Frame>, FrameError> {
-        if self.buf.len() < self.rescan_at {
-            return Ok(None);
-        }
         decode_reply(
             &mut self.buf,
             transport,
             protocol,
             &self.limits,
-            &mut self.rescan_at,
+            &mut self.scanner,
         )
     }
 
-    /// Reads more bytes: `Ok(Some(0))` at the end of the stream, `Ok(None)` when a deferred scan is due
-    /// because the peer went quiet.
+    /// The room the next read needs: the adaptive read size, or, while a frame is being assembled, as many
+    /// bytes as are already buffered (so the buffer doubles) but no more than the frame still lacks.
+    fn room_wanted(&self) -> usize {
+        let assembling = match framed::announced_len(&self.buf, usize::MAX) {
+            // Only a frame length, not the first word of an unframed message, says what is missing.
+            Ok(Some(len)) if protocol_of(&self.buf).is_none() => {
+                (4 + len).saturating_sub(self.buf.len())
+            }
+            _ => self.buf.len(),
+        };
+        self.read_size.max(self.buf.len().min(assembling))
+    }
+
+    /// The capacity the buffer will have once room for the next read is made: what a memory budget must
+    /// grant before [`fill`](Self::fill) runs.
+    pub(crate) fn capacity_for_next_read(&self) -> usize {
+        let room = self.room_wanted();
+        if self.buf.capacity() - self.buf.len() >= room / 2 {
+            self.buf.capacity()
+        } else {
+            // `reserve` may round up; this is what it is asked for, and what the budget is charged for.
+            self.buf.len() + room
+        }
+    }
+
+    /// Reads more bytes; `Ok(0)` at the end of the stream.
     ///
     /// The room offered to each read adapts to the traffic: it doubles (up to 256 KiB) after a read that filled
     /// it and halves (down to 8 KiB) after one that used less than a quarter, so a busy connection takes its
     /// bytes in few system calls and a quiet one keeps a small buffer.
-    pub(crate) async fn fill<R: AsyncRead + Unpin>(
-        &mut self,
-        reader: &mut R,
-    ) -> io::Result<Option<usize>> {
-        let want = self.read_size.max(self.buf.len().min(MAX_READ));
-        if self.buf.capacity() - self.buf.len() < want / 2 {
-            self.buf.reserve(want);
+    pub(crate) async fn fill<R: AsyncRead + Unpin>(&mut self, reader: &mut R) -> io::Result<usize> {
+        let room = self.room_wanted();
+        if self.buf.capacity() - self.buf.len() < room / 2 {
+            self.buf.reserve(room);
         }
-        let room = self.buf.capacity() - self.buf.len();
-        let read = if self.buf.len() < self.rescan_at {
-            match tokio::time::timeout(QUIET, reader.read_buf(&mut self.buf)).await {
-                Ok(read) => read?,
-                Err(_) => {
-                    self.rescan_at = 0;
-                    return Ok(None);
-                }
-            }
-        } else {
-            reader.read_buf(&mut self.buf).await?
-        };
-        if read == room {
+        let offered = self.buf.capacity() - self.buf.len();
+        let read = reader.read_buf(&mut self.buf).await?;
+        if read == offered {
             self.read_size = (self.read_size * 2).min(MAX_READ);
         } else if read < self.read_size / 4 {
             self.read_size = (self.read_size / 2).max(MIN_READ);
         }
-        Ok(Some(read))
+        Ok(read)
+    }
+
+    /// Gives back the buffer's memory while it holds nothing, so an idle connection costs no buffer.
+    pub(crate) fn release_if_empty(&mut self) {
+        if self.buf.is_empty() && self.buf.capacity() > 0 {
+            self.buf = BytesMut::new();
+        }
+    }
+
+    /// Appends bytes as if a read had delivered them (sans-I/O use: tests and fuzzing).
+    pub(crate) fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
     }
 }
 
 /// Takes the next request off the front of `buf`, whatever the client speaks: THeader, framed or unframed,
-/// in binary, compact or JSON. `None` until a whole message is buffered.
+/// in binary (strict or old), compact or JSON. `None` until a whole message is buffered.
 fn decode_request(
     buf: &mut BytesMut,
     limits: &FrameLimits,
-    rescan_at: &mut usize,
+    scanner: &mut MessageScanner,
 ) -> Result<Option<Frame>, FrameError> {
     if buf.len() < 2 {
         return Ok(None);
     }
     if let Some(protocol) = protocol_of(buf) {
-        return take_unframed(buf, protocol, limits, rescan_at);
+        return take_unframed(buf, protocol, limits, scanner);
+    }
+    // A length beyond the limit fails before anything else is waited for.
+    let announced = framed::announced_len(buf, limits.max_frame_len)?;
+    if buf.len() < 5 && announced.is_none_or(|len| buf.len() < 4 + len) {
+        return Ok(None);
+    }
+    if starts_old_binary_unframed(buf) {
+        return take_unframed(buf, Protocol::Binary, limits, scanner);
     }
     let Some(body) = framed::take(buf, limits.max_frame_len)? else {
         return Ok(None);
@@ -154,9 +181,23 @@ fn decode_request(
     }
 }
 
+/// Whether the stream starts with an unframed message in the old, non-strict binary form: a positive name
+/// length, then a name starting with a letter or `_`. A frame cannot start so: after its length comes a
+/// message in one of the protocols (`0x80`, `0x82`, `[`), a THeader magic (`0x0F`), or an old binary message,
+/// whose own first byte is the high byte of its name's length (`0x00`).
+fn starts_old_binary_unframed(buf: &[u8]) -> bool {
+    match buf {
+        [a, b, c, d, first, ..] => {
+            i32::from_be_bytes([*a, *b, *c, *d]) > 0
+                && (first.is_ascii_alphabetic() || *first == b'_')
+        }
+        _ => false,
+    }
+}
+
 /// Whether a whole message starts in the old, non-strict binary form: the name's length, the name, then a
 /// message type (CALL 1 to ONEWAY 4). Apache's binary protocol writes it without `strict_write` and its
-/// servers read it by default. Only a frame can tell it apart: unframed, its first word reads as a frame length.
+/// servers read it by default.
 fn is_old_binary(message: &[u8]) -> bool {
     let Some(&len) = message.first_chunk::<4>() else {
         return false;
@@ -174,10 +215,11 @@ fn decode_reply(
     transport: Transport,
     protocol: Protocol,
     limits: &FrameLimits,
-    rescan_at: &mut usize,
+    scanner: &mut MessageScanner,
 ) -> Result<Option<Frame>, FrameError> {
     match transport {
-        Transport::Unframed => take_unframed(buf, protocol, limits, rescan_at),
+        Transport::Unframed if buf.is_empty() => Ok(None),
+        Transport::Unframed => take_unframed(buf, protocol, limits, scanner),
         Transport::Framed => Ok(
             framed::take(buf, limits.max_frame_len)?.map(|payload| Frame {
                 kind: FrameKind::Framed,
@@ -209,23 +251,16 @@ fn take_unframed(
     buf: &mut BytesMut,
     protocol: Protocol,
     limits: &FrameLimits,
-    rescan_at: &mut usize,
+    scanner: &mut MessageScanner,
 ) -> Result<Option<Frame>, FrameError> {
-    let len = match unframed::message_len(buf, protocol, limits)? {
-        Scan::Complete(len) => len,
-        Scan::Incomplete(at_least) => {
-            // Wait for the bytes the scan knows are missing, and for a quarter more than are buffered.
-            *rescan_at = at_least.max(buf.len() + buf.len() / 4);
-            return Ok(None);
-        }
-    };
-    *rescan_at = 0;
-    let payload = buf.split_to(len).freeze();
-    Ok(Some(Frame {
-        kind: FrameKind::Unframed,
-        protocol,
-        payload,
-    }))
+    match scanner.scan(buf, protocol, limits)? {
+        Scan::Complete(len) => Ok(Some(Frame {
+            kind: FrameKind::Unframed,
+            protocol,
+            payload: buf.split_to(len).freeze(),
+        })),
+        Scan::Incomplete => Ok(None),
+    }
 }
 
 #[cfg(test)]
@@ -238,7 +273,11 @@ mod tests {
     const PING_JSON: &[u8] = br#"[1,"ping",1,1,{}]"#;
 
     fn detect(bytes: &[u8]) -> Result<Option<Frame>, FrameError> {
-        decode_request(&mut BytesMut::from(bytes), &FrameLimits::DEFAULT, &mut 0)
+        decode_request(
+            &mut BytesMut::from(bytes),
+            &FrameLimits::DEFAULT,
+            &mut MessageScanner::default(),
+        )
     }
 
     #[test]
@@ -291,8 +330,14 @@ mod tests {
             Err(FrameError::TooLarge { .. })
         ));
         assert!(matches!(
-            detect(b"\x00\x00\x00\x02hi"),
+            detect(b"\x00\x00\x00\x02\x01\x02"),
             Err(FrameError::Unrecognized { .. })
+        ));
+        // A letter after the first word makes it an old binary message's name, whose type must follow.
+        assert_eq!(detect(b"\x00\x00\x00\x02hi").unwrap(), None);
+        assert!(matches!(
+            detect(b"\x00\x00\x00\x02hi\x07\x00\x00\x00\x01\x00"),
+            Err(FrameError::MalformedMessage { .. })
         ));
         assert!(matches!(
             detect(b"\x00\x00\x00\x00"),
@@ -319,7 +364,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_unframed_message_arriving_in_pieces_is_rescanned_sparingly_but_surely() {
+    async fn an_unframed_message_arriving_in_pieces_is_taken_when_its_last_byte_arrives() {
         // A oneway call whose one string field is 64 KiB long.
         let mut message =
             b"\x80\x01\x00\x04\x00\x00\x00\x01m\x00\x00\x00\x01\x0b\x00\x01\x00\x01\x00\x00"
@@ -330,38 +375,73 @@ mod tests {
         let mut buf = FrameBuffer::new(FrameLimits::DEFAULT);
         use tokio::io::AsyncWriteExt;
         client.write_all(&message[..100]).await.unwrap();
-        assert_eq!(buf.fill(&mut server).await.unwrap(), Some(100));
+        assert_eq!(buf.fill(&mut server).await.unwrap(), 100);
         assert_eq!(buf.next_request().unwrap(), None);
-        assert_eq!(
-            buf.rescan_at,
-            message.len() - 1,
-            "the scan knows the string's length"
-        );
-        // Everything but the last byte: the scan stays deferred until the whole string is there.
         client
             .write_all(&message[100..message.len() - 1])
             .await
             .unwrap();
         while buf.buffered() < message.len() - 1 {
             buf.fill(&mut server).await.unwrap();
+            assert_eq!(buf.next_request().unwrap(), None);
         }
-        assert_eq!(buf.next_request().unwrap(), None);
-        let deferred_until = buf.rescan_at;
-        assert!(
-            deferred_until > message.len(),
-            "then a quarter more is awaited: {deferred_until}"
-        );
         client
             .write_all(&message[message.len() - 1..])
             .await
             .unwrap();
-        assert_eq!(buf.fill(&mut server).await.unwrap(), Some(1));
-        assert_eq!(buf.next_request().unwrap(), None, "still deferred");
-        // The peer is now quiet (it waits for the reply), so the next fill gives up waiting and rescans.
-        assert_eq!(buf.fill(&mut server).await.unwrap(), None);
+        assert_eq!(buf.fill(&mut server).await.unwrap(), 1);
         let frame = buf.next_request().unwrap().expect("the whole message");
         assert_eq!(frame.payload.len(), message.len());
         assert_eq!(buf.buffered(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_announced_frame_is_not_reserved_before_its_bytes_arrive() {
+        let (mut client, mut server) = tokio::io::duplex(1 << 20);
+        let mut buf = FrameBuffer::new(FrameLimits::DEFAULT);
+        use tokio::io::AsyncWriteExt;
+        // 16 MiB announced, 8 bytes sent.
+        client
+            .write_all(b"\x00\xff\xff\xff\x80\x01\x00\x01")
+            .await
+            .unwrap();
+        buf.fill(&mut server).await.unwrap();
+        assert_eq!(buf.next_request().unwrap(), None);
+        assert!(
+            buf.capacity_for_next_read() <= 2 * MIN_READ,
+            "{}",
+            buf.capacity_for_next_read()
+        );
+        assert!(buf.capacity() <= 2 * MIN_READ);
+        // As bytes do arrive, the room offered grows with them, geometrically.
+        let chunk = vec![0u8; 1 << 20];
+        let mut capacities = Vec::new();
+        for _ in 0..4 {
+            client.write_all(&chunk).await.unwrap();
+            let target = buf.buffered() + chunk.len();
+            while buf.buffered() < target {
+                buf.fill(&mut server).await.unwrap();
+            }
+            capacities.push(buf.capacity());
+            assert!(
+                buf.capacity() <= 2 * buf.buffered() + MAX_READ,
+                "{capacities:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unframed_message_in_the_old_binary_form_is_binary() {
+        let old_ping = b"\x00\x00\x00\x04ping\x01\x00\x00\x00\x01\x00";
+        let frame = detect(old_ping).unwrap().unwrap();
+        assert_eq!(
+            (frame.transport(), frame.protocol, &frame.payload[..]),
+            (Transport::Unframed, Protocol::Binary, &old_ping[..])
+        );
+        // Cut anywhere, it waits for the rest.
+        for cut in 0..old_ping.len() {
+            assert_eq!(detect(&old_ping[..cut]).unwrap(), None, "{cut}");
+        }
     }
 
     proptest::proptest! {
@@ -371,14 +451,14 @@ mod tests {
             let limits = FrameLimits { max_frame_len: 64, ..FrameLimits::DEFAULT };
             let cut = cut.min(bytes.len());
             let mut buf = BytesMut::from(&bytes[..cut]);
-            let first = decode_request(&mut buf, &limits, &mut 0);
+            let first = decode_request(&mut buf, &limits, &mut MessageScanner::default());
             if let Ok(None) = first {
                 buf.extend_from_slice(&bytes[cut..]);
-                let _ = decode_request(&mut buf, &limits, &mut 0);
+                let _ = decode_request(&mut buf, &limits, &mut MessageScanner::default());
             }
             for transport in [Transport::Framed, Transport::Unframed, Transport::Header] {
                 for protocol in [Protocol::Binary, Protocol::Compact, Protocol::Json] {
-                    let _ = decode_reply(&mut BytesMut::from(&bytes[..]), transport, protocol, &limits, &mut 0);
+                    let _ = decode_reply(&mut BytesMut::from(&bytes[..]), transport, protocol, &limits, &mut MessageScanner::default());
                 }
             }
         }
@@ -395,7 +475,7 @@ mod tests {
             }
             let at = at % frame.len();
             frame[at] = byte;
-            let _ = decode_request(&mut frame, &FrameLimits::DEFAULT, &mut 0);
+            let _ = decode_request(&mut frame, &FrameLimits::DEFAULT, &mut MessageScanner::default());
         }
     }
 }

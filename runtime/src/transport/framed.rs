@@ -26,6 +26,14 @@ impl Wire {
         Ok(Wire::Framed(message))
     }
 
+    /// How many bytes it puts on the wire.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Wire::Framed(message) => 4 + message.len(),
+            Wire::Raw(bytes) => bytes.len(),
+        }
+    }
+
     /// Appends the bytes to send to `out`.
     pub(crate) fn put_into(&self, out: &mut BytesMut) {
         match self {
@@ -56,14 +64,13 @@ pub(super) fn announced_len(buf: &[u8], max: usize) -> Result<Option<usize>, Fra
     Ok(Some(len as usize))
 }
 
-/// Takes one whole frame's body off the front of `buf`, or `None` until all of it is buffered. Reserves room
-/// for the rest of an announced frame so it arrives without repeated reallocation.
+/// Takes one whole frame's body off the front of `buf`, or `None` until all of it is buffered. Nothing is
+/// reserved for the announced length: the buffer grows as the bytes arrive.
 pub(super) fn take(buf: &mut BytesMut, max: usize) -> Result<Option<Bytes>, FrameError> {
     let Some(len) = announced_len(buf, max)? else {
         return Ok(None);
     };
     if buf.len() < 4 + len {
-        buf.reserve(4 + len - buf.len());
         return Ok(None);
     }
     buf.advance(4);

@@ -17,6 +17,9 @@ pub(super) const MAGIC: u16 = 0x0FFF;
 const INFO_KEYVALUE: u32 = 1;
 /// Bytes from the magic up to the header block: magic, flags, seqid, header size.
 const FIXED_LEN: usize = 10;
+/// The most transforms a frame may stack. Each one undone can cost up to a frame limit's worth of
+/// decompression, and the reply is transformed the same way again; a payload compressed twice gains nothing.
+pub(crate) const MAX_TRANSFORMS: usize = 2;
 
 /// The THeader fields of a frame, kept so a reply can be sent in kind.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -66,6 +69,14 @@ pub(crate) fn encode_header_frame(
     payload: &[u8],
     max_frame_len: usize,
 ) -> Result<(), FrameError> {
+    if frame.transforms.len() > MAX_TRANSFORMS {
+        return Err(FrameError::TooManyTransforms {
+            count: frame.transforms.len(),
+            max: MAX_TRANSFORMS,
+            protocol,
+            seqid: frame.seqid,
+        });
+    }
     let mut header = Vec::with_capacity(16);
     put_varint(&mut header, protocol_id(protocol));
     put_varint(&mut header, frame.transforms.len() as u32);
@@ -205,9 +216,13 @@ pub(super) fn decode(
         other => return Err(FrameError::UnknownProtocol(other)),
     };
     let count = cursor.varint("the transform count")? as usize;
-    // Every transform id takes at least a byte, so a count beyond the header is a lie.
-    if count > header_len {
-        return Err(cursor.malformed(&format!("{count} transforms")));
+    if count > MAX_TRANSFORMS {
+        return Err(FrameError::TooManyTransforms {
+            count,
+            max: MAX_TRANSFORMS,
+            protocol,
+            seqid,
+        });
     }
     let mut transforms = Vec::with_capacity(count);
     for _ in 0..count {
@@ -279,8 +294,15 @@ fn inflate(compressed: &[u8], max: usize) -> Result<Bytes, FrameError> {
 pub(crate) fn peek_seqid(protocol: Protocol, message: &[u8]) -> Option<i32> {
     match protocol {
         Protocol::Binary => {
-            let name_len = u32::from_be_bytes(*message.get(4..)?.first_chunk::<4>()?) as usize;
-            let at = 8usize.checked_add(name_len)?;
+            let word = i32::from_be_bytes(*message.first_chunk::<4>()?);
+            let at = if word < 0 {
+                // Strict: version word, name length, name, seqid.
+                let name_len = u32::from_be_bytes(*message.get(4..)?.first_chunk::<4>()?) as usize;
+                8usize.checked_add(name_len)?
+            } else {
+                // Old (non-strict): name length, name, message type byte, seqid.
+                usize::try_from(word).ok()?.checked_add(5)?
+            };
             Some(i32::from_be_bytes(*message.get(at..)?.first_chunk::<4>()?))
         }
         Protocol::Compact => {
@@ -355,6 +377,32 @@ mod tests {
                 (sent, Protocol::Compact, &payload[..])
             );
         }
+    }
+
+    #[test]
+    fn stacked_transforms_beyond_the_limit_are_refused_both_ways() {
+        let mut out = BytesMut::new();
+        let stacked = frame(&[], vec![Transform::Zlib; MAX_TRANSFORMS + 1]);
+        assert!(matches!(
+            encode_header_frame(&mut out, &stacked, Protocol::Binary, b"P", 1 << 20),
+            Err(FrameError::TooManyTransforms { .. })
+        ));
+        // Written by hand, as a hostile peer would: a thousand zlib layers announced.
+        let mut body = vec![0x0f, 0xff, 0, 0, 0, 0, 0, 7];
+        let mut header = vec![0u8, 0xe8, 0x07];
+        header.extend(std::iter::repeat_n(1u8, 1000));
+        header.resize(header.len().next_multiple_of(4), 0);
+        body.extend_from_slice(&((header.len() / 4) as u16).to_be_bytes());
+        body.extend_from_slice(&header);
+        assert_eq!(
+            decode(Bytes::from(body), &FrameLimits::DEFAULT),
+            Err(FrameError::TooManyTransforms {
+                count: 1000,
+                max: MAX_TRANSFORMS,
+                protocol: Protocol::Binary,
+                seqid: 7
+            })
+        );
     }
 
     #[test]
@@ -451,6 +499,11 @@ mod tests {
         assert_eq!(
             peek_seqid(Protocol::Binary, b"\x80\x01\x00\x02\xff\xff\xff\xff"),
             None
+        );
+        assert_eq!(
+            peek_seqid(Protocol::Binary, b"\x00\x00\x00\x02ab\x02\x00\x00\x01\x00"),
+            Some(256),
+            "the old, non-strict envelope"
         );
     }
 }

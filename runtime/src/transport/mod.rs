@@ -9,7 +9,7 @@
 mod detect;
 mod framed;
 mod header;
-mod unframed;
+mod scan;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -130,6 +130,19 @@ pub enum FrameError {
     UnknownTransform {
         /// The transform id.
         id: u32,
+        /// The frame's protocol.
+        protocol: Protocol,
+        /// The frame's sequence id.
+        seqid: i32,
+    },
+    /// A THeader frame stacking more transforms than allowed. Kept with the frame's protocol and sequence
+    /// id, like [`FrameError::UnknownTransform`], so the server can answer before closing.
+    #[error("{count} THeader transforms exceed the limit of {max}")]
+    TooManyTransforms {
+        /// The transforms the frame announced.
+        count: usize,
+        /// The most a frame may carry.
+        max: usize,
         /// The frame's protocol.
         protocol: Protocol,
         /// The frame's sequence id.

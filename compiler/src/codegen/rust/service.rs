@@ -466,18 +466,18 @@ impl Context<'_> {
                     #serve
                 }
 
-                async fn process_in<C: rt::Codec>(&self, request: rt::Bytes) -> Option<rt::BytesMut> {
-                    let call = rt::IncomingCall::<C>::read(request).ok()?;
+                async fn process_in<C: rt::Codec>(&self, request: rt::Bytes, limits: rt::Limits) -> Option<rt::BytesMut> {
+                    let call = rt::IncomingCall::<C>::read(request, limits).ok()?;
                     Self::dispatch(&self.handler, call).await
                 }
             }
 
             impl<H: #trait_name> rt::Processor for #name<H> {
-                async fn process(&self, protocol: rt::Protocol, request: rt::Bytes) -> Option<rt::BytesMut> {
+                async fn process(&self, protocol: rt::Protocol, request: rt::Bytes, limits: rt::Limits) -> Option<rt::BytesMut> {
                     match protocol {
-                        rt::Protocol::Binary => self.process_in::<rt::Binary>(request).await,
-                        rt::Protocol::Compact => self.process_in::<rt::Compact>(request).await,
-                        rt::Protocol::Json => self.process_in::<rt::Json>(request).await,
+                        rt::Protocol::Binary => self.process_in::<rt::Binary>(request, limits).await,
+                        rt::Protocol::Compact => self.process_in::<rt::Compact>(request, limits).await,
+                        rt::Protocol::Json => self.process_in::<rt::Json>(request, limits).await,
                     }
                 }
             }
