@@ -3,6 +3,7 @@
 The Rust test compiles idl-examples/tutorial/calculator.thrift with Debian's `thrift --gen py` and runs:
 
     rpc_tcp_calculator.py serve GEN_DIR DIALECT [multiplexed] [plain-replies] [raw-header] [every-client]
+                                [old-binary]
         serves Calculator (multiplexed: Calculator and SharedService, through TMultiplexedProcessor) with
         Apache's TThreadedServer on a free loopback port. Prints `port N` once it accepts connections, then
         `zip call=<value of the request's "call" header, or ->` for each oneway zip it receives, until killed.
@@ -15,7 +16,8 @@ The Rust test compiles idl-examples/tutorial/calculator.thrift with Debian's `th
         TMultiplexedProtocol) and prints one verdict per check: `<check>: ok` or `<check>: FAIL <why>`.
 
 With `old-binary`, a binary client writes messages in the old, non-strict form (TBinaryProtocol's
-strictWrite=False), which Apache's servers read by default. With `raw-header`, every THeader message also
+strictWrite=False), which Apache's servers read by default; a binary server both reads and writes only that
+form (strictRead=False, strictWrite=False), as an old peer would. With `raw-header`, every THeader message also
 carries the header `raw: ff fe`, which is not UTF-8: Apache's THeader headers are bytes, so a peer must keep
 serving such messages.
 
@@ -82,7 +84,7 @@ class Dialect(object):
 
     def plain_protocol_factory(self, old_binary=False):
         if old_binary:
-            return TBinaryProtocol.TBinaryProtocolFactory(strictWrite=False)
+            return TBinaryProtocol.TBinaryProtocolFactory(strictRead=False, strictWrite=False)
         if self.protocol == "compact":
             return TCompactProtocol.TCompactProtocolFactory()
         if self.protocol == "json":
@@ -227,10 +229,10 @@ def serve(dialect, options):
         protocol_factory = RecordingHeaderProtocolFactory("plain-replies" not in options, allowed)
     elif dialect.transport == "framed":
         transport_factory = TTransport.TFramedTransportFactory()
-        protocol_factory = dialect.plain_protocol_factory()
+        protocol_factory = dialect.plain_protocol_factory("old-binary" in options)
     else:
         transport_factory = TTransport.TBufferedTransportFactory()
-        protocol_factory = dialect.plain_protocol_factory()
+        protocol_factory = dialect.plain_protocol_factory("old-binary" in options)
 
     socket = TSocket.TServerSocket(host="127.0.0.1", port=0)
     socket.listen()
@@ -381,7 +383,7 @@ def main():
     sys.path.insert(0, gen_dir)
     if command == "serve":
         options = set(sys.argv[4:])
-        known = {"multiplexed", "plain-replies", "raw-header", "every-client"}
+        known = {"multiplexed", "plain-replies", "raw-header", "every-client", "old-binary"}
     elif command == "call":
         port, options = int(sys.argv[4]), set(sys.argv[5:])
         known = {"multiplexed", "raw-header", "old-binary"}

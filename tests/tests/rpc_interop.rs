@@ -11,8 +11,8 @@
 //! in flight, and Apache's client also calls a method the IDL lacks. Over THeader the caller sends an info
 //! header with every call and the handler echoes it in a reply header, with the protocol and transforms it
 //! saw. Then: two services on one port through Apache's `TMultiplexedProtocol` / `TMultiplexedProcessor`,
-//! both ways; Apache's THeader server taking all our dialects on one port; Apache's client writing old
-//! non-strict binary; info headers that are not UTF-8; and a service defined with `#[derive(RpcService)]`
+//! both ways; Apache's THeader server taking all our dialects on one port; Apache's client and server writing
+//! old non-strict binary, framed and unframed; info headers that are not UTF-8; and a service defined with `#[derive(RpcService)]`
 //! serving Apache's client.
 //!
 //! Python judges what it receives and prints one verdict per named check; the Rust side asserts those verdicts
@@ -411,6 +411,24 @@ async fn rust_client_to_python_server(dialect: Dialect) {
     exercise_python_server(&server, dialect, &calculator, None).await;
 }
 
+/// An old peer: Apache's binary protocol with `strictRead` and `strictWrite` off, whose replies carry no version
+/// word (the name's length comes first). Our client must still match them to their calls.
+async fn rust_client_to_old_binary_python_server(dialect: Dialect) {
+    let server = PythonServer::start(dialect, &["old-binary"]);
+    let calculator = CalculatorClient::new(dialect.connect(server.addr()).await);
+    exercise_python_server(&server, dialect, &calculator, None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_client_to_python_server_framed_binary_in_the_old_non_strict_form() {
+    rust_client_to_old_binary_python_server(FRAMED_BINARY).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_client_to_python_server_unframed_binary_in_the_old_non_strict_form() {
+    rust_client_to_old_binary_python_server(UNFRAMED_BINARY).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_client_to_python_server_framed_binary() {
     rust_client_to_python_server(FRAMED_BINARY).await;
@@ -750,14 +768,24 @@ async fn python_client_to_rust_server_header_compact_zlib() {
 }
 
 /// Apache's binary protocol without `strictWrite` starts a message with the name's length instead of a version
-/// word; Apache's servers read that by default, and so does ours in a frame.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn python_client_to_rust_server_framed_binary_in_the_old_non_strict_form() {
+/// word; Apache's servers read that by default, and so does ours, framed or not (unframed, the name that
+/// follows the length tells it from a frame).
+async fn old_binary_python_client_to_rust_server(dialect: Dialect) {
     let zips = Zips::default();
     let processor = CalculatorProcessor::new(Handler::new("Calculator", &zips));
     let (addr, _stop) = serve_rust(processor).await;
-    python_client(FRAMED_BINARY, addr, &["old-binary"]).await;
-    assert_one_zip(FRAMED_BINARY, &zips).await;
+    python_client(dialect, addr, &["old-binary"]).await;
+    assert_one_zip(dialect, &zips).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_client_to_rust_server_framed_binary_in_the_old_non_strict_form() {
+    old_binary_python_client_to_rust_server(FRAMED_BINARY).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_client_to_rust_server_unframed_binary_in_the_old_non_strict_form() {
+    old_binary_python_client_to_rust_server(UNFRAMED_BINARY).await;
 }
 
 /// Apache's THeader headers are bytes; `Headers` holds text. A request header that is not UTF-8 is left out
