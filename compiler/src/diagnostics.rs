@@ -243,10 +243,8 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "W0008",
         "a namespace names a scope (language) that Apache Thrift does not know",
     ),
-    (
-        "W0009",
-        "an empty map constant is written as an empty list `[]`",
-    ),
+    // W0009 (an empty map written `[]`) is retired and not to be reused: Apache Thrift reads an
+    // empty `[]` or `{}` as an empty container of any kind, without a word, and so does idlc.
 ];
 
 /// The one-line explanation of a code, if it exists.

@@ -430,7 +430,10 @@ fn e0028_service_or_constant_used_as_type() {
 fn e0030_value_of_wrong_type() {
     error("const string S = 1", "E0030");
     error("const i32 I = 1.5", "E0030");
-    error("const list<i32> L = {1: 2}", "E0030");
+    let d = error("const list<i32> L = {1: 2}", "E0030");
+    assert!(d.notes[0].contains("empty list"), "{:?}", d.notes);
+    let d = error("const set<i32> S = {1: 2}", "E0030");
+    assert_eq!(d.primary.unwrap().message, "a set is written `[item, ...]`");
     error("const map<string, i32> M = {1: 2}", "E0030");
     error("const bool B = 1.5", "E0030");
     error("const bool B = \"yes\"", "E0030");
@@ -715,7 +718,7 @@ fn types_and_constants_have_separate_namespaces() {
 }
 
 #[test]
-fn w0006_w0007_w0008_w0009_warnings() {
+fn w0006_w0007_w0008_warnings() {
     let d = warning("const bool B = 2", "W0007");
     assert!(d.primary.unwrap().message.contains("true"));
     let d = warning("const bool B = -1", "W0007");
@@ -733,8 +736,24 @@ fn w0006_w0007_w0008_w0009_warnings() {
             .diagnostics
             .is_empty()
     );
+}
 
-    warning("const map<i32, string> M = []", "W0009");
+#[test]
+fn empty_containers_are_written_either_way() {
+    use idlc::ir::ConstValue;
+    let checked = check(
+        "const map<i32, string> M = []\nconst set<i32> S = {}\nconst list<string> L = {}\n\
+         struct T { 1: set<binary> b = {}, 2: list<set<i32>> n = [{}, [1]] }",
+    );
+    assert!(checked.diagnostics.is_empty(), "{}", checked.render());
+    let program = checked.program.unwrap();
+    assert_eq!(program.consts[0].value, ConstValue::Map(Vec::new()));
+    assert_eq!(program.consts[1].value, ConstValue::List(Vec::new()));
+    assert_eq!(program.consts[2].value, ConstValue::List(Vec::new()));
+    assert_eq!(
+        program.structs[0].fields[0].default,
+        Some(ConstValue::List(Vec::new()))
+    );
 }
 
 #[test]

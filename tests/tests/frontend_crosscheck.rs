@@ -153,7 +153,14 @@ const DIFFERENCES: &[Difference] = &[
         Thrift::Accepts,
         false,
         "Thrift accepts a list for a map constant and generates an empty map, dropping every element; \
-         idlc accepts only the empty list `[]` (with a warning)",
+         idlc accepts only the empty list `[]`",
+    ),
+    differs(
+        "tests/idl/invalid/const_list_as_map.thrift",
+        Thrift::Accepts,
+        false,
+        "Thrift accepts a map for a list constant and generates an empty list, dropping every element; \
+         idlc accepts only the empty map `{}`",
     ),
     differs(
         "tests/idl/invalid/typedef_of_service.thrift",

@@ -324,31 +324,38 @@ impl<'a> Checker<'a> {
             (TypeKind::Struct(id), ConstValueKind::Map(entries)) => {
                 self.struct_value(file, *id, entries)
             }
+            // Apache Thrift reads an empty `{}` or `[]` as an empty container of any kind (its own
+            // cross-language test IDL writes `set<binary> bin_set = {}`).
+            (TypeKind::List { .. } | TypeKind::Set { .. }, ConstValueKind::Map(entries))
+                if entries.is_empty() =>
+            {
+                Some(ir::ConstValue::List(Vec::new()))
+            }
             (TypeKind::Map { .. }, ConstValueKind::List(items)) if items.is_empty() => {
-                self.error(
-                    Diagnostic::warning(
-                        "W0009",
-                        "an empty map is written as a list",
-                        value.span,
-                        "read as an empty map",
-                    )
-                    .with_note("write `{}`"),
-                );
                 Some(ir::ConstValue::Map(Vec::new()))
             }
             (TypeKind::Map { .. }, ConstValueKind::List(_)) => {
-                let expected_name = describe(&self.program, expected);
-                self.error(
-                    Diagnostic::error(
-                        "E0030",
-                        format!("expected a value of type `{expected_name}`, found a list"),
-                        value.span,
-                        "a map is written `{key: value, ...}`",
-                    )
-                    .with_note(
-                        "Apache Thrift 0.17 accepts a list here and generates an empty map, \
-                         dropping every element",
-                    ),
+                self.container_mismatch(
+                    expected,
+                    value.span,
+                    "a list",
+                    "a map is written `{key: value, ...}`",
+                    "map",
+                );
+                None
+            }
+            (TypeKind::List { .. } | TypeKind::Set { .. }, ConstValueKind::Map(_)) => {
+                let kind = if matches!(resolved.kind, TypeKind::Set { .. }) {
+                    "set"
+                } else {
+                    "list"
+                };
+                self.container_mismatch(
+                    expected,
+                    value.span,
+                    "a map",
+                    &format!("a {kind} is written `[item, ...]`"),
+                    kind,
                 );
                 None
             }
@@ -368,6 +375,31 @@ impl<'a> Checker<'a> {
                 None
             }
         }
+    }
+
+    /// A non-empty container written in the other container syntax. Apache Thrift 0.17 accepts it
+    /// and generates an empty container, so the error says what Thrift would have done.
+    fn container_mismatch(
+        &mut self,
+        expected: &ir::Type,
+        span: Span,
+        found: &str,
+        label: &str,
+        expected_kind: &str,
+    ) {
+        let expected_name = describe(&self.program, expected);
+        self.error(
+            Diagnostic::error(
+                "E0030",
+                format!("expected a value of type `{expected_name}`, found {found}"),
+                span,
+                label,
+            )
+            .with_note(format!(
+                "Apache Thrift 0.17 accepts {found} here and generates an empty {expected_kind}, \
+                 dropping every element"
+            )),
+        );
     }
 
     fn int_in_range(
