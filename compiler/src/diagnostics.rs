@@ -243,9 +243,12 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "W0008",
         "a namespace names a scope (language) that Apache Thrift does not know",
     ),
+    // W0009 (an empty map written `[]`) is retired and not to be reused: Apache Thrift reads an
+    // empty `[]` or `{}` as an empty container of any kind, without a word, and so does idlc.
     (
-        "W0009",
-        "an empty map constant is written as an empty list `[]`",
+        "W0010",
+        "an enum value is qualified by something other than its enum; its member name alone is \
+         looked up in the expected enum, as Apache Thrift does",
     ),
 ];
 

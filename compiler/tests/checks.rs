@@ -430,7 +430,10 @@ fn e0028_service_or_constant_used_as_type() {
 fn e0030_value_of_wrong_type() {
     error("const string S = 1", "E0030");
     error("const i32 I = 1.5", "E0030");
-    error("const list<i32> L = {1: 2}", "E0030");
+    let d = error("const list<i32> L = {1: 2}", "E0030");
+    assert!(d.notes[0].contains("empty list"), "{:?}", d.notes);
+    let d = error("const set<i32> S = {1: 2}", "E0030");
+    assert_eq!(d.primary.unwrap().message, "a set is written `[item, ...]`");
     error("const map<string, i32> M = {1: 2}", "E0030");
     error("const bool B = 1.5", "E0030");
     error("const bool B = \"yes\"", "E0030");
@@ -479,6 +482,116 @@ fn e0033_struct_constant_unknown_field() {
 fn e0034_unqualified_enum_member() {
     let d = error("enum E { A } const E X = A", "E0034");
     assert_eq!(d.primary.unwrap().message, "write `E.A`");
+}
+
+#[test]
+fn e0034_names_the_expected_enum_as_this_file_sees_it() {
+    let d = error("enum E { A } typedef E T\nstruct S { 1: T t = A }", "E0034");
+    assert_eq!(d.primary.unwrap().message, "write `E.A`");
+    let dir = files(&[
+        ("shades.thrift", "enum Shade { LIGHT = 1, DARK = 2 }\n"),
+        (
+            "main.thrift",
+            "include \"shades.thrift\"\nenum Local { DARK = 5 }\nstruct T { 1: shades.Shade s = DARK }\n",
+        ),
+    ]);
+    let checked = check_files(&[dir.path().join("main.thrift")], &CheckOptions::default());
+    assert_eq!(
+        expect(&checked, "E0034").primary.unwrap().message,
+        "write `shades.Shade.DARK`"
+    );
+}
+
+#[test]
+fn w0010_a_member_named_through_another_name_is_read_in_the_expected_enum() {
+    use idlc::ir::ConstValue;
+    let member = |text: &str| match check(text).program.expect("accepted").consts[0]
+        .value
+        .clone()
+    {
+        ConstValue::Enum { member, value, .. } => (member, value),
+        other => panic!("not an enum value: {other:?}"),
+    };
+    // A member of another enum with the same name: the expected enum's value, not the other one's.
+    let text = "enum A { X = 1, Y = 2 }\nenum B { X = 10 }\nconst A C = B.X";
+    let d = warning(text, "W0010");
+    assert_eq!(labelled(text, &d), "B.X");
+    assert_eq!(d.message, "`B.X` is read as `A.X` (1)");
+    assert_eq!(d.notes.last().unwrap(), "write `A.X`");
+    assert_eq!(member(text), ("X".into(), 1));
+    // A member the qualifying enum lacks, or a qualifier that names no enum.
+    let text = "enum A { X = 1, Y = 2 }\nenum B { W }\nconst A C = B.Y";
+    warning(text, "W0010");
+    assert_eq!(member(text), ("Y".into(), 2));
+    warning("enum A { X = 1 }\nconst A C = Whatever.X", "W0010");
+    warning(
+        "enum A { X = 1 }\nstruct S { 1: i32 X }\nconst A C = S.X",
+        "W0010",
+    );
+    // Apache Thrift skips at most two qualifiers.
+    let text = "enum A { X = 1, Y = 2 }\nconst A C = A.X.Y";
+    warning(text, "W0010");
+    assert_eq!(member(text), ("Y".into(), 2));
+    error("enum A { X = 1 }\nconst A C = a.b.c.X", "E0021");
+    // Nothing to find in the expected enum: still an error.
+    let d = error("enum A { X = 1 }\nenum B { W }\nconst A C = B.W", "E0030");
+    assert_eq!(d.notes, ["`A` has no member `W`"]);
+    error("enum A { X = 1 }\nconst A C = Whatever.W", "E0021");
+    // Where an integer is expected, `Enum.MEMBER` is a constant like any other.
+    assert_eq!(
+        check("enum B { W = 7 }\nconst i32 I = B.W")
+            .program
+            .unwrap()
+            .consts[0]
+            .value,
+        ConstValue::Int(7)
+    );
+}
+
+#[test]
+fn enum_members_can_be_named_through_typedefs_of_their_enum() {
+    use idlc::ir::ConstValue;
+    let checked = check(
+        "enum A { X = 1, Y = 2 }\ntypedef A T\ntypedef T U\n\
+         const A C = U.Y\nconst T D = T.X\nstruct S { 1: list<U> l = [T.Y, U.X] }",
+    );
+    assert!(checked.diagnostics.is_empty(), "{}", checked.render());
+    let program = checked.program.unwrap();
+    assert!(matches!(
+        program.consts[0].value,
+        ConstValue::Enum { value: 2, .. }
+    ));
+    assert!(matches!(
+        program.consts[1].value,
+        ConstValue::Enum { value: 1, .. }
+    ));
+    let d = error("enum A { X = 1 }\ntypedef A T\nconst i32 I = T.X", "E0021");
+    assert_eq!(d.notes, ["write `A.X`"]);
+    error("enum A { X = 1 }\ntypedef A T\nconst A C = T.Z", "E0032");
+
+    let dir = files(&[
+        (
+            "colours.thrift",
+            "enum Hue { RED = 1, BLUE = 4 }\ntypedef Hue Tint\n",
+        ),
+        (
+            "main.thrift",
+            "include \"colours.thrift\"\ntypedef colours.Hue Shade\n\
+             const Shade A = Shade.BLUE\nconst colours.Hue B = colours.Tint.RED\n",
+        ),
+    ]);
+    let checked = check_files(&[dir.path().join("main.thrift")], &CheckOptions::default());
+    assert!(checked.diagnostics.is_empty(), "{}", checked.render());
+    let program = checked.program.unwrap();
+    let values: Vec<_> = program.consts.iter().map(|c| c.value.clone()).collect();
+    assert!(
+        matches!(values[0], ConstValue::Enum { value: 4, .. }),
+        "{values:?}"
+    );
+    assert!(
+        matches!(values[1], ConstValue::Enum { value: 1, .. }),
+        "{values:?}"
+    );
 }
 
 #[test]
@@ -715,7 +828,7 @@ fn types_and_constants_have_separate_namespaces() {
 }
 
 #[test]
-fn w0006_w0007_w0008_w0009_warnings() {
+fn w0006_w0007_w0008_warnings() {
     let d = warning("const bool B = 2", "W0007");
     assert!(d.primary.unwrap().message.contains("true"));
     let d = warning("const bool B = -1", "W0007");
@@ -733,8 +846,24 @@ fn w0006_w0007_w0008_w0009_warnings() {
             .diagnostics
             .is_empty()
     );
+}
 
-    warning("const map<i32, string> M = []", "W0009");
+#[test]
+fn empty_containers_are_written_either_way() {
+    use idlc::ir::ConstValue;
+    let checked = check(
+        "const map<i32, string> M = []\nconst set<i32> S = {}\nconst list<string> L = {}\n\
+         struct T { 1: set<binary> b = {}, 2: list<set<i32>> n = [{}, [1]] }",
+    );
+    assert!(checked.diagnostics.is_empty(), "{}", checked.render());
+    let program = checked.program.unwrap();
+    assert_eq!(program.consts[0].value, ConstValue::Map(Vec::new()));
+    assert_eq!(program.consts[1].value, ConstValue::List(Vec::new()));
+    assert_eq!(program.consts[2].value, ConstValue::List(Vec::new()));
+    assert_eq!(
+        program.structs[0].fields[0].default,
+        Some(ConstValue::List(Vec::new()))
+    );
 }
 
 #[test]

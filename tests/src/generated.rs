@@ -17,6 +17,9 @@
 //!
 //! [`every_option`] holds the kitchen sink (and the base file it includes) generated again with serde
 //! derives, `HashMap`/`HashSet` collections and `FastStr` strings, from `$OUT_DIR/every_option/`.
+//!
+//! [`realworld`] holds `tests/idl/realworld/{empty_containers,enum_typedef_members}.thrift` and the file the
+//! latter includes, from `$OUT_DIR/realworld/`.
 #![deny(warnings)]
 
 include!(concat!(env!("OUT_DIR"), "/mod.rs"));
@@ -32,5 +35,29 @@ pub mod every_option {
     /// Generated from `kitchen_sink/base.thrift`.
     pub mod kitchen_base {
         include!(concat!(env!("OUT_DIR"), "/every_option/kitchen_base.rs"));
+    }
+}
+
+/// Inputs from `tests/idl/realworld/` that write values the way Apache Thrift allows but idiomatic IDL would not.
+pub mod realworld {
+    /// Generated from `realworld/empty_containers.thrift`.
+    pub mod realworld_empty_containers {
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/realworld/realworld_empty_containers.rs"
+        ));
+    }
+
+    /// Generated from `realworld/enum_typedef_members.thrift`.
+    pub mod realworld_enum_typedef_members {
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/realworld/realworld_enum_typedef_members.rs"
+        ));
+    }
+
+    /// Generated from `realworld/lib/palette/colours.thrift`.
+    pub mod palette_colours {
+        include!(concat!(env!("OUT_DIR"), "/realworld/palette_colours.rs"));
     }
 }

@@ -80,6 +80,13 @@ const DIFFERENCES: &[Difference] = &[
         true,
         "an enum-typed constant defined as another enum constant: Thrift 0.17 demands `Enum.MEMBER` there",
     ),
+    differs(
+        "tests/idl/invalid/unqualified_enum_member_typedef.thrift",
+        Thrift::Accepts,
+        false,
+        "Thrift 0.17 checks no value whose declared type is a typedef, so it misses the unqualified enum \
+         member (and would take `typedef i32 Int; const Int X = \"s\"` too); Thrift 0.23 and later reject it",
+    ),
     // senum and slist were removed in 0.17; idlc still reads old IDLs that use them, with a warning.
     differs(
         "idl-examples/kitchen_sink/deprecated.thrift",
@@ -153,7 +160,14 @@ const DIFFERENCES: &[Difference] = &[
         Thrift::Accepts,
         false,
         "Thrift accepts a list for a map constant and generates an empty map, dropping every element; \
-         idlc accepts only the empty list `[]` (with a warning)",
+         idlc accepts only the empty list `[]`",
+    ),
+    differs(
+        "tests/idl/invalid/const_list_as_map.thrift",
+        Thrift::Accepts,
+        false,
+        "Thrift accepts a map for a list constant and generates an empty list, dropping every element; \
+         idlc accepts only the empty map `{}`",
     ),
     differs(
         "tests/idl/invalid/typedef_of_service.thrift",

@@ -30,6 +30,8 @@ enum Target {
         id: EnumId,
         member: String,
         value: i32,
+        /// Named as `Typedef.MEMBER` rather than through the enum itself.
+        through_typedef: bool,
     },
 }
 
@@ -324,31 +326,38 @@ impl<'a> Checker<'a> {
             (TypeKind::Struct(id), ConstValueKind::Map(entries)) => {
                 self.struct_value(file, *id, entries)
             }
+            // Apache Thrift reads an empty `{}` or `[]` as an empty container of any kind (its own
+            // cross-language test IDL writes `set<binary> bin_set = {}`).
+            (TypeKind::List { .. } | TypeKind::Set { .. }, ConstValueKind::Map(entries))
+                if entries.is_empty() =>
+            {
+                Some(ir::ConstValue::List(Vec::new()))
+            }
             (TypeKind::Map { .. }, ConstValueKind::List(items)) if items.is_empty() => {
-                self.error(
-                    Diagnostic::warning(
-                        "W0009",
-                        "an empty map is written as a list",
-                        value.span,
-                        "read as an empty map",
-                    )
-                    .with_note("write `{}`"),
-                );
                 Some(ir::ConstValue::Map(Vec::new()))
             }
             (TypeKind::Map { .. }, ConstValueKind::List(_)) => {
-                let expected_name = describe(&self.program, expected);
-                self.error(
-                    Diagnostic::error(
-                        "E0030",
-                        format!("expected a value of type `{expected_name}`, found a list"),
-                        value.span,
-                        "a map is written `{key: value, ...}`",
-                    )
-                    .with_note(
-                        "Apache Thrift 0.17 accepts a list here and generates an empty map, \
-                         dropping every element",
-                    ),
+                self.container_mismatch(
+                    expected,
+                    value.span,
+                    "a list",
+                    "a map is written `{key: value, ...}`",
+                    "map",
+                );
+                None
+            }
+            (TypeKind::List { .. } | TypeKind::Set { .. }, ConstValueKind::Map(_)) => {
+                let kind = if matches!(resolved.kind, TypeKind::Set { .. }) {
+                    "set"
+                } else {
+                    "list"
+                };
+                self.container_mismatch(
+                    expected,
+                    value.span,
+                    "a map",
+                    &format!("a {kind} is written `[item, ...]`"),
+                    kind,
                 );
                 None
             }
@@ -368,6 +377,31 @@ impl<'a> Checker<'a> {
                 None
             }
         }
+    }
+
+    /// A non-empty container written in the other container syntax. Apache Thrift 0.17 accepts it
+    /// and generates an empty container, so the error says what Thrift would have done.
+    fn container_mismatch(
+        &mut self,
+        expected: &ir::Type,
+        span: Span,
+        found: &str,
+        label: &str,
+        expected_kind: &str,
+    ) {
+        let expected_name = describe(&self.program, expected);
+        self.error(
+            Diagnostic::error(
+                "E0030",
+                format!("expected a value of type `{expected_name}`, found {found}"),
+                span,
+                label,
+            )
+            .with_note(format!(
+                "Apache Thrift 0.17 accepts {found} here and generates an empty {expected_kind}, \
+                 dropping every element"
+            )),
+        );
     }
 
     fn int_in_range(
@@ -454,15 +488,77 @@ impl<'a> Checker<'a> {
         expected: &ir::Type,
         name: &ast::Ident,
     ) -> Option<ir::ConstValue> {
-        let target = self.resolve_value_name(file, name)?;
         let resolved = self.program.resolve(expected).clone();
+        let expected_enum = match resolved.kind {
+            TypeKind::Enum(id) => Some(id),
+            _ => None,
+        };
+        let found = self.find_value_name(file, name, expected_enum);
+        if let Some(expected_id) = expected_enum {
+            let exact = match &found {
+                Ok(Target::EnumMember { id, .. }) => *id == expected_id,
+                Ok(Target::Const(_)) => true,
+                Err(_) => false,
+            };
+            if !exact
+                && let Some(value) = self.member_by_name_alone(file, expected_id, name, &found)
+            {
+                return Some(value);
+            }
+        }
+        let target = match found {
+            Ok(target) => target,
+            Err(diagnostic) => {
+                self.error(*diagnostic);
+                return None;
+            }
+        };
         match target {
-            Target::EnumMember { id, member, value } => match &resolved.kind {
+            Target::EnumMember {
+                id,
+                member,
+                value,
+                through_typedef,
+            } => match &resolved.kind {
                 TypeKind::Enum(expected_id) if *expected_id == id => {
                     Some(ir::ConstValue::Enum { id, member, value })
                 }
+                // Apache Thrift knows `Enum.MEMBER` as a constant, but not `Typedef.MEMBER`: it finds
+                // a member through a typedef only by looking the name up in the expected enum.
+                TypeKind::I8 | TypeKind::I16 | TypeKind::I32 | TypeKind::I64 if through_typedef => {
+                    let qualified = format!("{}.{member}", self.enum_name_in(file, id));
+                    self.error(
+                        Diagnostic::error(
+                            "E0021",
+                            format!("unknown constant `{}`", name.name),
+                            name.span,
+                            "an enum member is named through a typedef only where a value of the enum is expected",
+                        )
+                        .with_note(format!("write `{qualified}`")),
+                    );
+                    None
+                }
                 kind @ (TypeKind::I8 | TypeKind::I16 | TypeKind::I32 | TypeKind::I64) => {
                     self.int_in_range(i64::from(value), kind, expected, name.span)
+                }
+                TypeKind::Enum(expected_id) => {
+                    // Reached only when the expected enum has no member of that name either
+                    // (see `member_by_name_alone`).
+                    let found = self.program.enum_(id).name.clone();
+                    let expected_name = self.program.enum_(*expected_id).name.clone();
+                    self.error(
+                        Diagnostic::error(
+                            "E0030",
+                            format!(
+                                "expected a value of type `{}`, found a member of enum `{found}`",
+                                describe(&self.program, expected)
+                            ),
+                            name.span,
+                            format!("expected `{expected_name}`"),
+                        )
+                        .with_note(format!("`{expected_name}` has no member `{member}`")),
+                    );
+                    None
                 }
                 _ => {
                     let found = self.program.enum_(id).name.clone();
@@ -504,6 +600,108 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Apache Thrift's reading of a qualified name where a value of an enum is expected: it
+    /// ignores everything before the member name (`Other.X`, `module.X`, `Typedef.X` all mean
+    /// `Expected.X`) and fails only if the expected enum has no such member. Its own test IDLs
+    /// rely on this, so idlc reads the name the same way, and warns when that is not what the
+    /// name says by idlc's rules.
+    fn member_by_name_alone(
+        &mut self,
+        file: FileId,
+        expected_id: EnumId,
+        name: &ast::Ident,
+        found: &Result<Target, Box<Diagnostic>>,
+    ) -> Option<ir::ConstValue> {
+        // Thrift 0.17 takes what follows the first dot, and the second if there is one, so a
+        // name of four or more parts never matches a member.
+        let (prefix, member_name) = name.name.rsplit_once('.')?;
+        if prefix.split('.').count() > 2 {
+            return None;
+        }
+        let enumeration = self.program.enum_(expected_id);
+        let member = enumeration.members.iter().find(|m| m.name == member_name)?;
+        let (member, value) = (member.name.clone(), member.value);
+        let qualified = format!("{}.{member}", self.enum_name_in(file, expected_id));
+        let label = match found {
+            Ok(Target::EnumMember {
+                id, value: other, ..
+            }) => format!(
+                "`{}.{member}` is {other}, but this value is of enum `{}`",
+                self.program.enum_(*id).name,
+                enumeration.name
+            ),
+            _ => match self.enum_named(file, prefix) {
+                Some((other, _)) => format!(
+                    "`{}` has no member `{member}`",
+                    self.program.enum_(other).name
+                ),
+                None if self.scopes[file.0 as usize].includes.contains_key(prefix) => {
+                    format!("`{prefix}` is an included file, not an enum")
+                }
+                None if self.lookup(file, prefix).is_some() => {
+                    format!("`{prefix}` is not an enum")
+                }
+                None => format!("`{prefix}` names no enum"),
+            },
+        };
+        self.error(
+            Diagnostic::warning(
+                "W0010",
+                format!("`{}` is read as `{qualified}` ({value})", name.name),
+                name.span,
+                label,
+            )
+            .with_note(format!(
+                "Apache Thrift looks up the member name alone in `{}`, the enum this value must \
+                 have, and ignores what comes before it",
+                self.program.enum_(expected_id).name
+            ))
+            .with_note(format!("write `{qualified}`")),
+        );
+        Some(ir::ConstValue::Enum {
+            id: expected_id,
+            member,
+            value,
+        })
+    }
+
+    /// The enum a type name written in `file` stands for, directly or through typedefs, and
+    /// whether a typedef was involved.
+    fn enum_named(&self, file: FileId, name: &str) -> Option<(EnumId, bool)> {
+        match self.lookup(file, name)? {
+            DefinitionId::Enum(id) => Some((id, false)),
+            DefinitionId::Typedef(id) => {
+                let ty = ir::Type::plain(TypeKind::Typedef(id));
+                match self.program.resolve(&ty).kind {
+                    TypeKind::Enum(id) => Some((id, true)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// How `file` names an enum: bare when it is defined there, else qualified by the module
+    /// name under which `file` includes it.
+    fn enum_name_in(&self, file: FileId, id: EnumId) -> String {
+        let enumeration = self.program.enum_(id);
+        if enumeration.file == file {
+            return enumeration.name.clone();
+        }
+        let module = self.scopes[file.0 as usize]
+            .includes
+            .iter()
+            .find(|(_, files)| files.iter().any(|(f, _)| *f == enumeration.file))
+            .map(|(module, _)| module.clone())
+            // Reached only through a typedef from a file `file` does not include itself.
+            .unwrap_or_else(|| {
+                self.program.files[enumeration.file.0 as usize]
+                    .module
+                    .clone()
+            });
+        format!("{module}.{}", enumeration.name)
+    }
+
     fn mismatch(&mut self, expected: &ir::Type, found: &str, span: Span) {
         let expected_name = describe(&self.program, expected);
         self.error(Diagnostic::error(
@@ -514,41 +712,34 @@ impl<'a> Checker<'a> {
         ));
     }
 
-    /// `CONST`, `Enum.MEMBER`, `module.CONST` or `module.Enum.MEMBER`.
-    fn resolve_value_name(&mut self, file: FileId, name: &ast::Ident) -> Option<Target> {
+    /// `CONST`, `Enum.MEMBER`, `module.CONST` or `module.Enum.MEMBER`, where `Enum` may also be a
+    /// typedef of an enum. The error is returned, not reported, so a caller can try Apache
+    /// Thrift's looser reading first.
+    fn find_value_name(
+        &self,
+        file: FileId,
+        name: &ast::Ident,
+        expected_enum: Option<EnumId>,
+    ) -> Result<Target, Box<Diagnostic>> {
         let parts: Vec<&str> = name.name.split('.').collect();
         let found = match parts.as_slice() {
             [single] => match self.lookup_value(file, single) {
                 Some(DefinitionId::Const(id)) => Some(Ok(Target::Const(id))),
                 _ => None,
             },
-            [first, second] => match self.lookup(file, first) {
-                Some(DefinitionId::Enum(id)) => Some(self.member(id, second, name)),
+            [first, second] => match self.enum_named(file, first) {
+                Some((id, through_typedef)) => Some(self.member(id, second, name, through_typedef)),
                 _ => match self.lookup_value(file, &name.name) {
                     Some(DefinitionId::Const(id)) => Some(Ok(Target::Const(id))),
                     _ => None,
                 },
             },
-            [module, enumeration, member] => {
-                match self.lookup(file, &format!("{module}.{enumeration}")) {
-                    Some(DefinitionId::Enum(id)) => Some(self.member(id, member, name)),
-                    _ => None,
-                }
-            }
+            [module, enumeration, member] => self
+                .enum_named(file, &format!("{module}.{enumeration}"))
+                .map(|(id, through_typedef)| self.member(id, member, name, through_typedef)),
             _ => None,
         };
-        match found {
-            Some(Ok(target)) => Some(target),
-            Some(Err(diagnostic)) => {
-                self.error(*diagnostic);
-                None
-            }
-            None => {
-                let diagnostic = self.unknown_value_name(file, name);
-                self.error(diagnostic);
-                None
-            }
-        }
+        found.unwrap_or_else(|| Err(Box::new(self.unknown_value_name(file, name, expected_enum))))
     }
 
     fn member(
@@ -556,6 +747,7 @@ impl<'a> Checker<'a> {
         id: EnumId,
         member: &str,
         name: &ast::Ident,
+        through_typedef: bool,
     ) -> Result<Target, Box<Diagnostic>> {
         let enumeration = self.program.enum_(id);
         match enumeration.members.iter().find(|m| m.name == member) {
@@ -563,6 +755,7 @@ impl<'a> Checker<'a> {
                 id,
                 member: m.name.clone(),
                 value: m.value,
+                through_typedef,
             }),
             None => {
                 let mut diagnostic = Diagnostic::error(
@@ -581,27 +774,46 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn unknown_value_name(&self, file: FileId, name: &ast::Ident) -> Diagnostic {
+    fn unknown_value_name(
+        &self,
+        file: FileId,
+        name: &ast::Ident,
+        expected_enum: Option<EnumId>,
+    ) -> Diagnostic {
         if let Some(ambiguous) = self.ambiguous_include(file, name) {
             return ambiguous;
         }
         if !name.name.contains('.') {
+            // The enum the value must have first, then any enum in scope with such a member.
             let scope = &self.scopes[file.0 as usize];
-            for (id, _) in scope.definitions.values() {
-                if let DefinitionId::Enum(enum_id) = id {
-                    let enumeration = self.program.enum_(*enum_id);
-                    if enumeration.members.iter().any(|m| m.name == name.name) {
-                        return Diagnostic::error(
-                            "E0034",
-                            format!(
-                                "enum member `{}` must be qualified with its enum",
-                                name.name
-                            ),
-                            name.span,
-                            format!("write `{}.{}`", enumeration.name, name.name),
-                        );
-                    }
-                }
+            let in_scope = scope
+                .definitions
+                .values()
+                .chain(scope.includes.values().flatten().flat_map(|(included, _)| {
+                    self.scopes[included.0 as usize].definitions.values()
+                }))
+                .filter_map(|(id, _)| match id {
+                    DefinitionId::Enum(id) => Some(*id),
+                    _ => None,
+                });
+            let owner = expected_enum.into_iter().chain(in_scope).find(|id| {
+                self.program
+                    .enum_(*id)
+                    .members
+                    .iter()
+                    .any(|m| m.name == name.name)
+            });
+            if let Some(owner) = owner {
+                let qualified = format!("{}.{}", self.enum_name_in(file, owner), name.name);
+                return Diagnostic::error(
+                    "E0034",
+                    format!(
+                        "enum member `{}` must be qualified with its enum",
+                        name.name
+                    ),
+                    name.span,
+                    format!("write `{qualified}`"),
+                );
             }
         }
         let mut diagnostic = Diagnostic::error(

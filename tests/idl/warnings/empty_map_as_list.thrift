@@ -1,2 +1,0 @@
-// An empty map constant written as an empty list.
-const map<string, i32> LIMITS = []
