@@ -9,21 +9,23 @@ pub use std::sync::{Arc, LazyLock};
 
 pub use bytes::{Bytes, BytesMut};
 
-pub use crate::client::TcpChannel;
-pub use crate::error::{
-    ApplicationException, ApplicationExceptionKind, DecodeError, DecodeErrorKind, EncodeError,
-    TransportError,
+pub use crate::protocol::{
+    Binary, Codec, Compact, DecodeError, DecodeErrorKind, EncodeError, FastStr, Json, Limits, Protocol,
+    Reader, TType, ThriftEnum, ThriftStruct, Uuid, Writer, read_enum, write_enum,
 };
-pub use crate::protocol::{Limits, Reader, TType, ThriftStruct, Writer};
-pub use crate::service::{
-    CallError, Channel, ClientCore, Codec, IncomingCall, NoException, Processor, Protocol, SeqIds,
-    ServiceError, call, decode_args, encode_exception, encode_reply, guard, protocol_error,
-    read_call, send_oneway, unknown_method,
-};
-pub use crate::thrift_enum::{ThriftEnum, read_enum, write_enum};
-pub use crate::uuid::Uuid;
 #[cfg(feature = "serde")]
 pub use serde;
+
+#[cfg(feature = "rpc")]
+pub use crate::net::TcpChannel;
+#[cfg(feature = "rpc")]
+pub use crate::rpc::codegen_support::*;
+#[cfg(feature = "rpc")]
+pub use crate::rpc::{
+    ApplicationException, ApplicationExceptionKind, CallError, Channel, NoException, Processor,
+    ServiceError, TransportError,
+};
+#[cfg(feature = "rpc")]
 pub use tokio::net::ToSocketAddrs;
 
 /// The error for a `required` field that was absent.
@@ -284,8 +286,6 @@ pub fn write_map<W: Writer, I: IntoIterator<IntoIter: ExactSizeIterator>>(
     writer.write_map_end()
 }
 
-pub use crate::service::{Binary, Compact, Json};
-
 impl<T: ThriftStruct> ThriftStruct for Box<T> {
     #[inline]
     fn encode<W: Writer>(&self, writer: &mut W) -> Result<(), EncodeError> {
@@ -298,5 +298,3 @@ impl<T: ThriftStruct> ThriftStruct for Box<T> {
     }
 }
 
-/// What `string` fields are under the generator's `FastStr` option.
-pub use crate::protocol::FastStr;

@@ -5,17 +5,26 @@
 //! [`Writer`]/[`Reader`], so each protocol is monomorphized and nothing on the hot path goes through `dyn`.
 //! Every reader enforces [`Limits`] on untrusted input and reports problems as a typed [`DecodeError`].
 
-mod budget;
-pub mod client;
-pub mod context;
-pub mod error;
-pub mod multiplex;
+//! The crate is in four layers, each depending only on those below it:
+//!
+//! | layer | what it holds | feature |
+//! |---|---|---|
+//! | [`protocol`] | wire formats ([`Reader`], [`Writer`], binary, compact, JSON), [`Limits`], [`DecodeError`] | always |
+//! | `transport` | framing: framed, unframed, THeader, and telling them apart | `rpc` |
+//! | `rpc` | `Processor`, `Channel`, how calls fail, multiplexing, per-call `context` | `rpc` |
+//! | `net` | the tokio TCP `Server` and `TcpChannel` | `rpc` |
+//!
+//! `rpc` is a default feature; so is `zlib` (THeader's zlib transform, with flate2). With
+//! `default-features = false` only the protocols and codecs are built, without tokio: enough to read and
+//! write Thrift structs anywhere, from Parquet metadata to WASM.
+
+#[cfg(feature = "rpc")]
+pub mod net;
 pub mod protocol;
-pub mod server;
-pub mod service;
-mod thrift_enum;
+#[cfg(feature = "rpc")]
+pub mod rpc;
+#[cfg(feature = "rpc")]
 pub mod transport;
-mod uuid;
 
 #[doc(hidden)]
 pub mod __codegen {
@@ -24,23 +33,21 @@ pub mod __codegen {
 }
 mod codegen;
 
-pub use client::{ChannelBuilder, TcpChannel};
-pub use error::{
-    ApplicationException, ApplicationExceptionKind, DecodeError, DecodeErrorKind, EncodeError,
-    TransportError,
-};
-pub use multiplex::MultiplexedProcessor;
 pub use protocol::{
-    BytesInput, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf,
-    Reader, SliceInput, TType, ThriftStruct, Writer,
+    BytesInput, DecodeError, DecodeErrorKind, EncodeError, FieldHeader, Limits, ListHeader,
+    MapHeader, MessageHeader, MessageType, Protocol, ReadBuf, Reader, SliceInput, TType,
+    ThriftEnum, ThriftStruct, Uuid, Writer,
 };
-pub use server::{BoundServer, Server, ServerBuilder};
-pub use service::{
-    CallError, Channel, InMemoryChannel, NoException, Processor, Protocol, ServiceError,
+
+#[cfg(feature = "rpc")]
+pub use net::{BoundServer, ChannelBuilder, Server, ServerBuilder, TcpChannel};
+#[cfg(feature = "rpc")]
+pub use rpc::{
+    ApplicationException, ApplicationExceptionKind, CallError, Channel, InMemoryChannel,
+    MultiplexedProcessor, NoException, Processor, ServiceError, TransportError, context,
 };
-pub use thrift_enum::ThriftEnum;
+#[cfg(feature = "rpc")]
 pub use transport::{FrameError, FrameLimits, Headers, Transform, Transport};
-pub use uuid::Uuid;
 
 /// Derive macros: `#[derive(RpcService)]` generates a service from its IDL file, `#[derive(ThriftStruct)]`
 /// and `#[derive(ThriftUnion)]` implement [`ThriftStruct`] for a hand-written struct or enum, and
@@ -48,6 +55,7 @@ pub use uuid::Uuid;
 #[cfg(feature = "derive")]
 pub use idlc_macros::{RpcService, ThriftEnum, ThriftStruct, ThriftUnion};
 
+#[cfg(feature = "rpc")]
 #[doc(hidden)]
 pub mod __fuzz {
     //! Entry points for the cargo-fuzz targets in `runtime/fuzz`; not API.

@@ -803,7 +803,7 @@ mod rpc {
     #[derive(Clone)]
     struct PythonServer {
         protocol: Protocol,
-        seqids: idlc_runtime::service::SeqIds,
+        seqids: std::sync::Arc<std::sync::atomic::AtomicI32>,
     }
 
     impl idlc_runtime::Channel for PythonServer {
@@ -812,7 +812,9 @@ mod rpc {
         }
 
         fn next_seqid(&self) -> i32 {
-            self.seqids.next()
+            self.seqids
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .wrapping_add(1)
         }
 
         async fn call(

@@ -13,7 +13,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use idlc_runtime::service::{Binary, Codec, encode_message};
+use idlc_runtime::protocol::{Binary, Codec};
+use idlc_runtime::rpc::encode_message;
 use idlc_runtime::{
     ApplicationExceptionKind, CallError, Limits, MessageHeader, MessageType, Protocol, TcpChannel,
     ThriftStruct, Transform, Transport,

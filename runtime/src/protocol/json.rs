@@ -24,7 +24,7 @@ use super::{
     FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf, Reader, TType,
     WriteBuf, Writer,
 };
-use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+use crate::protocol::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// The only message version `TJSONProtocol` defines.
 const VERSION: i64 = 1;

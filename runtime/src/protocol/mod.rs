@@ -3,22 +3,33 @@
 
 pub mod binary;
 pub mod compact;
+mod error;
 mod input;
 pub mod json;
 mod limits;
 mod output;
 mod text;
+mod thrift_enum;
+mod uuid;
 
+pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 pub use input::{BytesInput, ReadBuf, SliceInput};
 pub use limits::Limits;
 pub use output::{BufMutOutput, WriteBuf};
+pub use thrift_enum::{ThriftEnum, read_enum, write_enum};
+pub use uuid::Uuid;
 
-use bytes::Bytes;
+use std::fmt;
+
+use bytes::{Bytes, BytesMut};
+
+use binary::{BinaryReader, BinaryWriter};
+use compact::{CompactReader, CompactWriter};
+use json::{JsonReader, JsonWriter};
 /// A string that shares the buffer it was decoded from (or holds a short one inline); what
 /// [`Reader::read_fast_str`] returns and what `string` fields become under the generator's `FastStr` option.
 pub use faststr::FastStr;
 
-use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// A Thrift wire type id, as the binary and JSON protocols number them (the compact protocol maps its own
 /// nibbles onto these).
@@ -83,7 +94,7 @@ pub enum MessageType {
     Call = 1,
     /// A successful reply (which may still carry a declared exception in its result struct).
     Reply = 2,
-    /// A reply carrying an [`ApplicationException`](crate::ApplicationException).
+    /// A reply carrying an application exception (the RPC layer's `ApplicationException`).
     Exception = 3,
     /// A request that gets no reply.
     Oneway = 4,
@@ -360,4 +371,94 @@ pub trait ThriftStruct: Sized {
     fn encode<W: Writer>(&self, writer: &mut W) -> Result<(), EncodeError>;
     /// Reads a value, skipping unknown fields and failing on a missing required field.
     fn decode<R: Reader>(reader: &mut R) -> Result<Self, DecodeError>;
+}
+
+/// The encoding of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// Apache Thrift's binary protocol (strict, versioned envelope).
+    Binary,
+    /// Apache Thrift's compact protocol.
+    Compact,
+    /// Apache Thrift's JSON protocol.
+    Json,
+}
+
+impl Protocol {
+    /// The protocol's short name, as logs and Apache's tools spell it: `binary`, `compact` or `json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Binary => "binary",
+            Protocol::Compact => "compact",
+            Protocol::Json => "json",
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One protocol as a type, so generic code is monomorphized per protocol.
+pub trait Codec: Send + Sync + 'static {
+    /// The protocol this codec speaks.
+    const PROTOCOL: Protocol;
+    /// Its reader over owned bytes.
+    type Reader: Reader + Send;
+    /// Its writer into a borrowed buffer.
+    type Writer<'a>: Writer;
+    /// A reader over `bytes`.
+    fn reader(bytes: Bytes, limits: Limits) -> Self::Reader;
+    /// A writer appending to `buf`.
+    fn writer(buf: &mut BytesMut) -> Self::Writer<'_>;
+}
+
+/// The binary protocol as a [`Codec`].
+#[derive(Debug, Clone, Copy)]
+pub struct Binary;
+
+/// The compact protocol as a [`Codec`].
+#[derive(Debug, Clone, Copy)]
+pub struct Compact;
+
+/// The JSON protocol as a [`Codec`].
+#[derive(Debug, Clone, Copy)]
+pub struct Json;
+
+impl Codec for Binary {
+    const PROTOCOL: Protocol = Protocol::Binary;
+    type Reader = BinaryReader<BytesInput>;
+    type Writer<'a> = BinaryWriter<&'a mut BytesMut>;
+    fn reader(bytes: Bytes, limits: Limits) -> Self::Reader {
+        BinaryReader::new(BytesInput::new(bytes), limits)
+    }
+    fn writer(buf: &mut BytesMut) -> Self::Writer<'_> {
+        BinaryWriter::new(buf)
+    }
+}
+
+impl Codec for Compact {
+    const PROTOCOL: Protocol = Protocol::Compact;
+    type Reader = CompactReader<BytesInput>;
+    type Writer<'a> = CompactWriter<&'a mut BytesMut>;
+    fn reader(bytes: Bytes, limits: Limits) -> Self::Reader {
+        CompactReader::new(BytesInput::new(bytes), limits)
+    }
+    fn writer(buf: &mut BytesMut) -> Self::Writer<'_> {
+        CompactWriter::new(buf)
+    }
+}
+
+impl Codec for Json {
+    const PROTOCOL: Protocol = Protocol::Json;
+    type Reader = JsonReader<BytesInput>;
+    type Writer<'a> = JsonWriter<&'a mut BytesMut>;
+    fn reader(bytes: Bytes, limits: Limits) -> Self::Reader {
+        JsonReader::new(BytesInput::new(bytes), limits)
+    }
+    fn writer(buf: &mut BytesMut) -> Self::Writer<'_> {
+        JsonWriter::new(buf)
+    }
 }

@@ -9,7 +9,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use super::header::{self, MAGIC};
 use super::scan::{MessageScanner, Scan};
 use super::{Frame, FrameError, FrameKind, FrameLimits, Transport, framed, protocol_of};
-use crate::service::Protocol;
+use crate::protocol::Protocol;
 
 /// The least room offered to a read.
 const MIN_READ: usize = 8 * 1024;

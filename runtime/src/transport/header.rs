@@ -2,14 +2,12 @@
 //! the sequence id, the header size in 4-byte words, then the protocol id, the transforms, the info blocks and
 //! padding, then the (transformed) payload.
 
-use std::io::{Read, Write};
-
 use bytes::{BufMut, Bytes, BytesMut};
 
 use super::{FrameError, FrameLimits, Headers, Transform};
 use crate::protocol::json::JsonReader;
 use crate::protocol::{Reader, SliceInput};
-use crate::service::Protocol;
+use crate::protocol::Protocol;
 
 /// The magic in the frame's first two bytes (after the length).
 pub(super) const MAGIC: u16 = 0x0FFF;
@@ -103,16 +101,7 @@ pub(crate) fn encode_header_frame(
     let mut body = payload;
     for transform in &frame.transforms {
         transformed = match transform {
-            Transform::Zlib => {
-                let mut encoder = flate2::write::ZlibEncoder::new(
-                    Vec::with_capacity(body.len() / 2 + 16),
-                    flate2::Compression::default(),
-                );
-                encoder
-                    .write_all(body)
-                    .and_then(|()| encoder.finish())
-                    .map_err(|error| FrameError::Unframeable(error.to_string()))?
-            }
+            Transform::Zlib => deflate(body)?,
         };
         body = &transformed;
     }
@@ -274,8 +263,36 @@ pub(super) fn decode(
     Ok((frame, protocol, payload))
 }
 
+/// Compresses a payload with zlib.
+#[cfg(feature = "zlib")]
+fn deflate(body: &[u8]) -> Result<Vec<u8>, FrameError> {
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(body.len() / 2 + 16),
+        flate2::Compression::default(),
+    );
+    encoder
+        .write_all(body)
+        .and_then(|()| encoder.finish())
+        .map_err(|error| FrameError::Unframeable(error.to_string()))
+}
+
+#[cfg(not(feature = "zlib"))]
+fn deflate(_: &[u8]) -> Result<Vec<u8>, FrameError> {
+    Err(FrameError::Unframeable(
+        "the zlib transform needs idlc-runtime's `zlib` feature".into(),
+    ))
+}
+
+#[cfg(not(feature = "zlib"))]
+fn inflate(_: &[u8], _: usize) -> Result<Bytes, FrameError> {
+    unreachable!("without the `zlib` feature, no frame is read with the zlib transform")
+}
+
 /// Decompresses a zlib stream, refusing to produce more than `max` bytes.
+#[cfg(feature = "zlib")]
 fn inflate(compressed: &[u8], max: usize) -> Result<Bytes, FrameError> {
+    use std::io::Read;
     let mut out = Vec::with_capacity((compressed.len() * 4).min(max));
     flate2::read::ZlibDecoder::new(compressed)
         .take(max as u64 + 1)

@@ -4,7 +4,7 @@
 //! such as zlib compression.
 //!
 //! Everything here is sans-I/O: functions from buffered bytes to frames and back, shared by the
-//! [server](crate::server) and the [client](crate::client), and testable without sockets.
+//! server and the client, and testable without sockets.
 
 mod detect;
 mod framed;
@@ -17,7 +17,7 @@ use std::fmt;
 use bytes::Bytes;
 
 use crate::protocol::Limits;
-use crate::service::Protocol;
+use crate::protocol::Protocol;
 
 pub(crate) use detect::FrameBuffer;
 pub(crate) use framed::Wire;
@@ -71,9 +71,10 @@ impl Transform {
         }
     }
 
+    /// The transform with this id, if this build has it.
     fn from_id(id: u32) -> Option<Transform> {
         match id {
-            1 => Some(Transform::Zlib),
+            1 if cfg!(feature = "zlib") => Some(Transform::Zlib),
             _ => None,
         }
     }

@@ -12,7 +12,7 @@
 
 use super::{FrameError, FrameLimits};
 use crate::protocol::{Limits, TType};
-use crate::service::Protocol;
+use crate::protocol::Protocol;
 
 /// Whether a whole message is buffered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

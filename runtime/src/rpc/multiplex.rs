@@ -8,9 +8,11 @@ use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::error::{ApplicationException, ApplicationExceptionKind};
-use crate::protocol::{Limits, MessageHeader, MessageType, Reader, TType, Writer};
-use crate::service::{Binary, Codec, Compact, Json, Processor, Protocol, encode_exception};
+use super::error::{ApplicationException, ApplicationExceptionKind};
+use super::processor::{Processor, encode_exception};
+use crate::protocol::{
+    Binary, Codec, Compact, Json, Limits, MessageHeader, MessageType, Protocol, Reader, TType, Writer,
+};
 
 type BoxedReply<'a> = Pin<Box<dyn Future<Output = Option<BytesMut>> + Send + 'a>>;
 

@@ -26,10 +26,9 @@ use tokio::net::{TcpStream, ToSocketAddrs};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use crate::context;
-use crate::error::TransportError;
-use crate::protocol::Limits;
-use crate::service::{Channel, Protocol, SeqIds};
+use crate::protocol::{Limits, Protocol};
+use crate::rpc::codegen_support::SeqIds;
+use crate::rpc::{Channel, TransportError, context};
 use crate::transport::{
     FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameKind, FrameLimits, HeaderFrame, Headers, Transform,
     Transport, Wire, encode_header_frame, peek_seqid,
@@ -75,7 +74,7 @@ impl<A: ToSocketAddrs> ChannelBuilder<A> {
     }
 
     /// Sends this info header with every request (THeader only). Per-call headers from
-    /// [`context::with_headers`](crate::context::with_headers()) take precedence.
+    /// [`context::with_headers`](crate::rpc::context::with_headers()) take precedence.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.config.headers.insert(name.into(), value.into());
         self

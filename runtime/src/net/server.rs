@@ -27,13 +27,13 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::budget::{Charge, MemoryBudget};
-use crate::context;
-use crate::error::{ApplicationException, ApplicationExceptionKind};
-use crate::protocol::Limits;
-use crate::protocol::{MessageHeader, MessageType};
-use crate::service::{
-    Binary, Codec, Compact, Json, Processor, Protocol, catch_panic, encode_exception,
+use super::budget::{Charge, MemoryBudget};
+use crate::rpc::context;
+use crate::protocol::{
+    Binary, Codec, Compact, DecodeError, Json, Limits, MessageHeader, MessageType, Protocol,
+};
+use crate::rpc::{
+    ApplicationException, ApplicationExceptionKind, Processor, catch_panic, encode_exception,
     internal_error_reply, read_call,
 };
 use crate::transport::{
@@ -618,11 +618,11 @@ fn envelope(
     protocol: Protocol,
     request: &bytes::Bytes,
     limits: Limits,
-) -> Result<MessageHeader, crate::error::DecodeError> {
+) -> Result<MessageHeader, DecodeError> {
     fn read<C: Codec>(
         request: &bytes::Bytes,
         limits: Limits,
-    ) -> Result<MessageHeader, crate::error::DecodeError> {
+    ) -> Result<MessageHeader, DecodeError> {
         read_call::<C>(request.clone(), limits).map(|(header, _)| header)
     }
     match protocol {

@@ -1,6 +1,6 @@
 //! [`ThriftEnum`]: how a Thrift enum, generated or hand-written, travels on the wire (as an `i32`).
 
-use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+use crate::protocol::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::protocol::{Reader, Writer};
 
 /// A Thrift enum: a type whose values travel on the wire as an `i32`.

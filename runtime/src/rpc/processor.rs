@@ -1,0 +1,237 @@
+//! The server side's plumbing: the [`Processor`] a server runs, and what generated processors call to read a
+//! request and encode its reply ([`IncomingCall`], [`encode_reply`], ...), monomorphized per protocol through
+//! [`Codec`].
+
+use std::future::Future;
+
+use bytes::{Bytes, BytesMut};
+
+use super::error::{ApplicationException, ApplicationExceptionKind, ServiceError};
+use super::message::encode_message;
+use crate::protocol::{
+    Binary, Codec, Compact, DecodeError, Json, Limits, MessageHeader, MessageType, Protocol, Reader,
+    TType, ThriftStruct,
+};
+
+/// Serves requests: decodes a request in `protocol`, calls the handler, encodes the reply. Generated
+/// `{Service}Processor`s implement it.
+///
+/// `None` means there is nothing to send: the call was oneway, or the message header itself could not be read.
+/// A reply to an unreadable header could carry no trustworthy seqid or name for the client to match it
+/// against (the seqid is the header's last field in the binary protocol, and a header that fails is not
+/// known to be ours at all), so none is invented; like Apache Thrift's servers, a transport should close the
+/// connection, whose byte stream has lost its framing.
+pub trait Processor: Send + Sync + 'static {
+    /// Processes one request message, decoding it within `limits` (the server's configured message limits).
+    fn process(
+        &self,
+        protocol: Protocol,
+        request: Bytes,
+        limits: Limits,
+    ) -> impl Future<Output = Option<BytesMut>> + Send;
+}
+
+/// Runs a handler's future, turning a panic into an INTERNAL_ERROR application exception so that one bad call
+/// is answered instead of taking the server task down.
+pub async fn guard<T, E>(
+    future: impl Future<Output = Result<T, ServiceError<E>>>,
+) -> Result<T, ServiceError<E>> {
+    match catch_panic(future).await {
+        Ok(result) => result,
+        Err(detail) => Err(ServiceError::Application(ApplicationException::new(
+            ApplicationExceptionKind::INTERNAL_ERROR,
+            format!("the handler panicked: {detail}"),
+        ))),
+    }
+}
+
+/// Runs `future`, returning the panic message instead if it panics.
+pub(crate) async fn catch_panic<T>(future: impl Future<Output = T>) -> Result<T, String> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(poll) => poll.map(Ok),
+            Err(panic) => std::task::Poll::Ready(Err(panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".to_owned()))),
+        }
+    })
+    .await
+}
+
+/// The INTERNAL_ERROR reply to `request` for a processor that panicked, or nothing if the request's envelope
+/// cannot be read or it was oneway.
+pub(crate) fn internal_error_reply(
+    protocol: Protocol,
+    request: &Bytes,
+    panic: &str,
+) -> Option<BytesMut> {
+    fn reply_in<C: Codec>(request: &Bytes, panic: &str) -> Option<BytesMut> {
+        let (header, _) = read_call::<C>(request.clone(), Limits::DEFAULT).ok()?;
+        if header.kind == MessageType::Oneway {
+            return None;
+        }
+        encode_exception::<C>(
+            &header,
+            &ApplicationException::new(
+                ApplicationExceptionKind::INTERNAL_ERROR,
+                format!("the processor panicked: {panic}"),
+            ),
+        )
+    }
+    match protocol {
+        Protocol::Binary => reply_in::<Binary>(request, panic),
+        Protocol::Compact => reply_in::<Compact>(request, panic),
+        Protocol::Json => reply_in::<Json>(request, panic),
+    }
+}
+
+/// A request being served: its envelope, and a reader at the start of its arguments. Generated processors
+/// answer it with one of its methods, which echo the method name and sequence id.
+#[derive(Debug)]
+pub struct IncomingCall<C: Codec> {
+    header: MessageHeader,
+    reader: C::Reader,
+}
+
+impl<C: Codec> IncomingCall<C> {
+    /// Reads the envelope of `request`, to be decoded within `limits`. When it fails no reply is possible (see
+    /// [`Processor`]), and generated processors answer `None`.
+    pub fn read(request: Bytes, limits: Limits) -> Result<Self, DecodeError> {
+        let (header, reader) = read_call::<C>(request, limits)?;
+        Ok(IncomingCall { header, reader })
+    }
+
+    /// The method called; empty for a message that is neither a call nor a oneway call, so that it reaches
+    /// [`IncomingCall::unknown_method`], which answers it with INVALID_MESSAGE_TYPE.
+    pub fn name(&self) -> &str {
+        match self.header.kind {
+            MessageType::Call | MessageType::Oneway => &self.header.name,
+            MessageType::Reply | MessageType::Exception => "",
+        }
+    }
+
+    /// The envelope.
+    pub fn header(&self) -> &MessageHeader {
+        &self.header
+    }
+
+    /// Decodes the arguments (and the end of the message).
+    pub fn args<A: ThriftStruct>(&mut self) -> Result<A, DecodeError> {
+        decode_args(&mut self.reader)
+    }
+
+    /// A REPLY carrying `result`.
+    pub fn reply<T: ThriftStruct>(&self, result: &T) -> Option<BytesMut> {
+        encode_reply::<C, T>(&self.header, result)
+    }
+
+    /// An EXCEPTION reply carrying `exception`.
+    pub fn exception(&self, exception: &ApplicationException) -> Option<BytesMut> {
+        encode_exception::<C>(&self.header, exception)
+    }
+
+    /// The PROTOCOL_ERROR reply for arguments that could not be decoded.
+    pub fn protocol_error(&self, error: &DecodeError) -> Option<BytesMut> {
+        protocol_error::<C>(&self.header, error)
+    }
+
+    /// The UNKNOWN_METHOD reply (nothing for a oneway call), or INVALID_MESSAGE_TYPE for a message that is
+    /// not a call at all.
+    pub fn unknown_method(mut self) -> Option<BytesMut> {
+        match self.header.kind {
+            MessageType::Call | MessageType::Oneway => {
+                unknown_method::<C>(&self.header, &mut self.reader)
+            }
+            MessageType::Reply | MessageType::Exception => encode_exception::<C>(
+                &self.header,
+                &ApplicationException::new(
+                    ApplicationExceptionKind::INVALID_MESSAGE_TYPE,
+                    format!("{:?} is not a request", self.header.kind),
+                ),
+            ),
+        }
+    }
+}
+
+/// Reads a request's envelope; the reader, left at the start of the arguments, enforces `limits`.
+pub fn read_call<C: Codec>(
+    request: Bytes,
+    limits: Limits,
+) -> Result<(MessageHeader, C::Reader), DecodeError> {
+    let mut reader = C::reader(request, limits);
+    let header = reader.read_message_begin()?;
+    Ok((header, reader))
+}
+
+/// Decodes a request's arguments and the end of its message.
+pub fn decode_args<A: ThriftStruct, R: Reader>(reader: &mut R) -> Result<A, DecodeError> {
+    let args = A::decode(reader)?;
+    reader.read_message_end()?;
+    Ok(args)
+}
+
+fn reply_header(request: &MessageHeader, kind: MessageType) -> MessageHeader {
+    MessageHeader {
+        name: request.name.clone(),
+        kind,
+        seqid: request.seqid,
+    }
+}
+
+/// Encodes a REPLY carrying `result` (a function's result struct) for `request`.
+pub fn encode_reply<C: Codec, T: ThriftStruct>(
+    request: &MessageHeader,
+    result: &T,
+) -> Option<BytesMut> {
+    match encode_message::<C, T>(&reply_header(request, MessageType::Reply), result) {
+        Ok(reply) => Some(reply),
+        Err(error) => encode_exception::<C>(
+            request,
+            &ApplicationException::new(
+                ApplicationExceptionKind::INTERNAL_ERROR,
+                format!("cannot encode the result: {error}"),
+            ),
+        ),
+    }
+}
+
+/// Encodes an EXCEPTION reply carrying `exception` for `request`.
+pub fn encode_exception<C: Codec>(
+    request: &MessageHeader,
+    exception: &ApplicationException,
+) -> Option<BytesMut> {
+    encode_message::<C, ApplicationException>(
+        &reply_header(request, MessageType::Exception),
+        exception,
+    )
+    .ok()
+}
+
+/// The reply to a request whose arguments could not be decoded: PROTOCOL_ERROR.
+pub fn protocol_error<C: Codec>(request: &MessageHeader, error: &DecodeError) -> Option<BytesMut> {
+    encode_exception::<C>(
+        request,
+        &ApplicationException::new(ApplicationExceptionKind::PROTOCOL_ERROR, error.to_string()),
+    )
+}
+
+/// The reply to a request for a method the service does not have: UNKNOWN_METHOD (after skipping its
+/// arguments), or nothing for a oneway call.
+pub fn unknown_method<C: Codec>(
+    request: &MessageHeader,
+    reader: &mut C::Reader,
+) -> Option<BytesMut> {
+    if reader.skip(TType::Struct).is_err() || request.kind == MessageType::Oneway {
+        return None;
+    }
+    encode_exception::<C>(
+        request,
+        &ApplicationException::new(
+            ApplicationExceptionKind::UNKNOWN_METHOD,
+            format!("Invalid method name: '{}'", request.name),
+        ),
+    )
+}
