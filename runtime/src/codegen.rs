@@ -10,8 +10,8 @@ pub use std::sync::{Arc, LazyLock};
 pub use bytes::{Bytes, BytesMut};
 
 pub use crate::protocol::{
-    Binary, Codec, Compact, DecodeError, DecodeErrorKind, EncodeError, FastStr, Json, Limits, Protocol,
-    Reader, TType, ThriftEnum, ThriftStruct, Uuid, Writer, read_enum, write_enum,
+    Binary, Codec, Compact, DecodeError, DecodeErrorKind, EncodeError, FastStr, Json, Limits,
+    Protocol, Reader, TType, ThriftEnum, ThriftStruct, Uuid, Writer, read_enum, write_enum,
 };
 #[cfg(feature = "serde")]
 pub use serde;
@@ -297,4 +297,3 @@ impl<T: ThriftStruct> ThriftStruct for Box<T> {
         T::decode(reader).map(Box::new)
     }
 }
-

@@ -28,10 +28,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::budget::{Charge, MemoryBudget};
-use crate::rpc::context;
 use crate::protocol::{
     Binary, Codec, Compact, DecodeError, Json, Limits, MessageHeader, MessageType, Protocol,
 };
+use crate::rpc::context;
 use crate::rpc::{
     ApplicationException, ApplicationExceptionKind, Processor, catch_panic, encode_exception,
     internal_error_reply, read_call,

@@ -25,11 +25,10 @@ use bytes::{Bytes, BytesMut};
 
 use binary::{BinaryReader, BinaryWriter};
 use compact::{CompactReader, CompactWriter};
-use json::{JsonReader, JsonWriter};
 /// A string that shares the buffer it was decoded from (or holds a short one inline); what
 /// [`Reader::read_fast_str`] returns and what `string` fields become under the generator's `FastStr` option.
 pub use faststr::FastStr;
-
+use json::{JsonReader, JsonWriter};
 
 /// A Thrift wire type id, as the binary and JSON protocols number them (the compact protocol maps its own
 /// nibbles onto these).

@@ -6,11 +6,13 @@ use std::convert::Infallible;
 use bytes::{Bytes, BytesMut};
 
 use super::channel::Channel;
-use super::error::{ApplicationException, ApplicationExceptionKind, CallError, NoException, TransportError};
+use super::error::{
+    ApplicationException, ApplicationExceptionKind, CallError, NoException, TransportError,
+};
 use super::message::encode_message;
 use crate::protocol::{
-    Binary, Codec, Compact, EncodeError, Json, Limits, MessageHeader, MessageType, Protocol, Reader,
-    ThriftStruct,
+    Binary, Codec, Compact, EncodeError, Json, Limits, MessageHeader, MessageType, Protocol,
+    Reader, ThriftStruct,
 };
 
 /// What every generated client holds: the channel its calls go through.

@@ -7,7 +7,6 @@ use std::fmt;
 
 use crate::protocol::{DecodeError, EncodeError, Reader, TType, ThriftStruct, Writer};
 
-
 /// The kind of an [`ApplicationException`], numbered as Apache Thrift numbers them. Unknown numbers from the
 /// wire are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -260,7 +259,8 @@ mod tests {
     /// byte for byte as Apache Thrift writes it.
     const BINARY_EXCEPTION_REPLY: &str = "80010003000000086765745468696e67fffffff90b00010000000e6e6f2073756368206d6574686f640800020000000100";
     /// The same in the compact protocol (seqid 7).
-    const COMPACT_EXCEPTION_REPLY: &str = "826107086765745468696e67180e6e6f2073756368206d6574686f64150200";
+    const COMPACT_EXCEPTION_REPLY: &str =
+        "826107086765745468696e67180e6e6f2073756368206d6574686f64150200";
 
     #[test]
     fn application_exception_round_trips_with_apache_binary() {

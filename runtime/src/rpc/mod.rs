@@ -29,7 +29,7 @@ pub(crate) mod codegen_support {
     pub use super::channel::SeqIds;
     pub use super::client::{ClientCore, call, send_oneway};
     pub use super::processor::{
-        IncomingCall, decode_args, encode_exception, encode_reply, guard, protocol_error, read_call,
-        unknown_method,
+        IncomingCall, decode_args, encode_exception, encode_reply, guard, protocol_error,
+        read_call, unknown_method,
     };
 }

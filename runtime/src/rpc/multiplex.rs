@@ -11,7 +11,8 @@ use bytes::{Bytes, BytesMut};
 use super::error::{ApplicationException, ApplicationExceptionKind};
 use super::processor::{Processor, encode_exception};
 use crate::protocol::{
-    Binary, Codec, Compact, Json, Limits, MessageHeader, MessageType, Protocol, Reader, TType, Writer,
+    Binary, Codec, Compact, Json, Limits, MessageHeader, MessageType, Protocol, Reader, TType,
+    Writer,
 };
 
 type BoxedReply<'a> = Pin<Box<dyn Future<Output = Option<BytesMut>> + Send + 'a>>;

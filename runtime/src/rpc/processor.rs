@@ -9,8 +9,8 @@ use bytes::{Bytes, BytesMut};
 use super::error::{ApplicationException, ApplicationExceptionKind, ServiceError};
 use super::message::encode_message;
 use crate::protocol::{
-    Binary, Codec, Compact, DecodeError, Json, Limits, MessageHeader, MessageType, Protocol, Reader,
-    TType, ThriftStruct,
+    Binary, Codec, Compact, DecodeError, Json, Limits, MessageHeader, MessageType, Protocol,
+    Reader, TType, ThriftStruct,
 };
 
 /// Serves requests: decodes a request in `protocol`, calls the handler, encodes the reply. Generated

@@ -5,9 +5,9 @@
 use bytes::{BufMut, Bytes, BytesMut};
 
 use super::{FrameError, FrameLimits, Headers, Transform};
+use crate::protocol::Protocol;
 use crate::protocol::json::JsonReader;
 use crate::protocol::{Reader, SliceInput};
-use crate::protocol::Protocol;
 
 /// The magic in the frame's first two bytes (after the length).
 pub(super) const MAGIC: u16 = 0x0FFF;

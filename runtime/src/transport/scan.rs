@@ -11,8 +11,8 @@
 //! field types a struct expects) is for the decoder that reads the message afterwards.
 
 use super::{FrameError, FrameLimits};
-use crate::protocol::{Limits, TType};
 use crate::protocol::Protocol;
+use crate::protocol::{Limits, TType};
 
 /// Whether a whole message is buffered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
