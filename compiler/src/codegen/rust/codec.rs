@@ -108,7 +108,7 @@ impl Context<'_> {
         let mut scope = Scope::default();
         fields
             .iter()
-            .map(|f| scope.claim(names::type_name(&f.name)))
+            .map(|f| scope.claim_type(names::type_name(&f.name)))
             .collect()
     }
 

@@ -31,8 +31,9 @@
 //! Generated code names the runtime only as `rt` (`use ::idlc_runtime::__codegen as rt;`, a path
 //! [`RustOptions::runtime_crate`] can change). Rust keywords become raw identifiers (`r#type`); `self`,
 //! `super`, `crate` and `Self`, and type names the prelude uses (`Result`, `Option`, ...), get a trailing
-//! `_`; names that collide after case conversion get `_2`, `_3` in declaration order. The wire always keeps
-//! the IDL names.
+//! `_`; names that collide after case conversion get a number in declaration order: `foo_bar_2`,
+//! `FOO_BAR_2`, and `FooBar2` for types and variants (an underscore there would trip
+//! `non_camel_case_types`). The wire always keeps the IDL names.
 //!
 //! - `struct`: public fields. `required` fields are `T` and must be on the wire; `optional` fields are
 //!   `Option<T>`, written only when `Some`; fields with neither are `T`, always written (as Apache Thrift's
@@ -314,19 +315,19 @@ impl<'a> Context<'a> {
                 match *definition {
                     DefinitionId::Struct(s) => {
                         struct_names[s.index()] =
-                            types.claim(names::type_name(&program.struct_(s).name))
+                            types.claim_type(names::type_name(&program.struct_(s).name))
                     }
                     DefinitionId::Enum(e) => {
                         enum_names[e.index()] =
-                            types.claim(names::type_name(&program.enum_(e).name))
+                            types.claim_type(names::type_name(&program.enum_(e).name))
                     }
                     DefinitionId::Typedef(t) => {
                         typedef_names[t.index()] =
-                            types.claim(names::type_name(&program.typedef(t).name))
+                            types.claim_type(names::type_name(&program.typedef(t).name))
                     }
                     DefinitionId::Service(s) => {
                         service_names[s.index()] =
-                            types.claim(names::type_name(&program.service(s).name))
+                            types.claim_type(names::type_name(&program.service(s).name))
                     }
                     DefinitionId::Const(c) => {
                         const_names[c.index()] = value_scopes

@@ -95,8 +95,8 @@ pub(crate) fn const_name(idl: &str) -> String {
     escape(idl.to_shouty_snake_case())
 }
 
-/// Names already taken in one scope; [`Scope::claim`] gives each later collision a numbered suffix, so the
-/// result depends only on the order of the definitions.
+/// Names already taken in one scope; a name that is taken gets the first free numbered suffix, so the result
+/// depends only on the order of the definitions.
 #[derive(Debug, Default)]
 pub(crate) struct Scope {
     taken: HashSet<String>,
@@ -110,17 +110,50 @@ impl Scope {
         }
     }
 
-    /// `name`, or `name_2`, `name_3`, ... if it is taken.
+    /// A `snake_case` or `SCREAMING_SNAKE_CASE` `name`, or `name_2`, `name_3`, ... if it is taken.
     pub(crate) fn claim(&mut self, name: String) -> String {
-        if self.taken.insert(name.clone()) {
-            return name;
-        }
-        let separator = if name.ends_with('_') { "" } else { "_" };
-        (2..)
-            .map(|n| format!("{name}{separator}{n}"))
-            .find(|candidate| self.taken.insert(candidate.clone()))
-            .unwrap_or(name)
+        let claimed = snake_candidates(&name)
+            .find(|candidate| self.is_free(candidate))
+            .expect("numbered candidates never run out");
+        self.take(&claimed);
+        claimed
     }
+
+    /// An `UpperCamelCase` `name`, or `Name2`, `Name3`, ... if it is taken (see [`camel_candidates`]).
+    pub(crate) fn claim_type(&mut self, name: String) -> String {
+        let claimed = camel_candidates(&name)
+            .find(|candidate| self.is_free(candidate))
+            .expect("numbered candidates never run out");
+        self.take(&claimed);
+        claimed
+    }
+
+    pub(crate) fn is_free(&self, name: &str) -> bool {
+        !self.taken.contains(name)
+    }
+
+    pub(crate) fn take(&mut self, name: &str) {
+        self.taken.insert(name.to_owned());
+    }
+}
+
+/// `name`, then `name_2`, `name_3`, ... (`self_2` after an escaped `self_`).
+fn snake_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
+    let separator = if name.ends_with('_') { "" } else { "_" };
+    std::iter::once(name.to_owned()).chain((2..).map(move |n| format!("{name}{separator}{n}")))
+}
+
+/// `Name`, then `Name2`, `Name3`, ...: an underscore next to a letter would trip `non_camel_case_types`, so a
+/// trailing escape underscore goes (`Self_` → `Self2`), and the number follows an underscore only after a
+/// digit (`Get2` → `Get2_2`) or in a name without letters (`_1` → `_1_2`).
+fn camel_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
+    let base = name.trim_end_matches('_');
+    let separator = if base.ends_with(|c: char| c.is_ascii_alphabetic()) {
+        ""
+    } else {
+        "_"
+    };
+    std::iter::once(name.to_owned()).chain((2..).map(move |n| format!("{base}{separator}{n}")))
 }
 
 #[cfg(test)]
@@ -176,5 +209,19 @@ mod tests {
         let mut underscored = Scope::default();
         assert_eq!(underscored.claim("self_".into()), "self_");
         assert_eq!(underscored.claim("self_".into()), "self_2");
+    }
+
+    #[test]
+    fn type_names_are_numbered_without_an_underscore_after_a_letter() {
+        let mut scope = Scope::default();
+        assert_eq!(scope.claim_type(type_name("foo_bar")), "FooBar");
+        assert_eq!(scope.claim_type(type_name("FooBar")), "FooBar2");
+        assert_eq!(scope.claim_type(type_name("foo_bar_2")), "FooBar2_2");
+        assert_eq!(scope.claim_type(type_name("self")), "Self_");
+        assert_eq!(scope.claim_type(type_name("Self")), "Self2");
+        assert_eq!(scope.claim_type(type_name("get2")), "Get2");
+        assert_eq!(scope.claim_type(type_name("get_2")), "Get2_2");
+        assert_eq!(scope.claim_type(type_name("_1")), "_1");
+        assert_eq!(scope.claim_type(type_name("_1_")), "_1_2");
     }
 }
