@@ -30,10 +30,22 @@
 //!
 //! Generated code names the runtime only as `rt` (`use ::idlc_runtime::__codegen as rt;`, a path
 //! [`RustOptions::runtime_crate`] can change). Rust keywords become raw identifiers (`r#type`); `self`,
-//! `super`, `crate` and `Self`, and type names the prelude uses (`Result`, `Option`, ...), get a trailing
-//! `_`; names that collide after case conversion get a number in declaration order: `foo_bar_2`,
-//! `FOO_BAR_2`, and `FooBar2` for types and variants (an underscore there would trip
-//! `non_camel_case_types`). The wire always keeps the IDL names.
+//! `super`, `crate` and `Self`, and type names generated code uses unqualified (`Result`, `Option`, ..., and
+//! the generic parameters `W`, `R`, `C`, `H`), get a trailing `_`. The wire always keeps the IDL names.
+//!
+//! Names that meet in one Rust scope (a module's types, its values, a struct's fields, a union's or exception
+//! enum's variants, an enum's constants, a client's methods) are told apart the same way everywhere. Names the
+//! backend always emits there are taken first (a client's `new`, `channel` and `connect`, an enum's
+//! `VALUES`); then the names the IDL spells, in declaration order; then the names the backend makes up from
+//! them (`SProcessor`, `SClient`, `S{Function}Args`/`Result`/`Exception`, a constant's builder function), in
+//! declaration order too. A name already taken gets the first free number: `foo_bar_2`, `FOO_BAR_2`, and
+//! for types and variants `FooBar2` (`Get2_2` after a digit, `Self2` for an escaped `Self_`). So
+//! `struct AccountClient` beside `service Account` keeps its name and the client becomes `AccountClient2`,
+//! a function `connect` is the method `connect_2`, and `getValue` beside `get_value` gives `get_value` and
+//! `get_value_2`. A function's argument, result and exception types share one number
+//! (`StoreGetValue2Args`, `StoreGetValue2Result`). A service's methods also avoid its ancestors' (they
+//! share its client), so each function has one method name in its trait and in every client. An enum is a
+//! tuple struct, so its name must be free among the module's values too.
 //!
 //! - `struct`: public fields. `required` fields are `T` and must be on the wire; `optional` fields are
 //!   `Option<T>`, written only when `Some`; fields with neither are `T`, always written (as Apache Thrift's
@@ -64,14 +76,15 @@ mod names;
 mod service;
 mod types;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::{DefinitionId, FileId, Program, StructId, TypeKind};
-use names::Scope;
+use codec::ConstForm;
+use names::{ModuleScope, Scope};
+use service::ServiceNames;
 
 /// Choices that shape the generated code.
 #[derive(Clone, Debug)]
@@ -270,6 +283,10 @@ pub(crate) struct Context<'a> {
     pub(crate) typedef_names: Vec<String>,
     pub(crate) service_names: Vec<String>,
     pub(crate) const_names: Vec<String>,
+    /// Per const held in a static: the private function building its value.
+    pub(crate) builder_names: Vec<Option<String>>,
+    /// Per service: its processor, client, and the names of its functions' methods and wire types.
+    pub(crate) services: Vec<ServiceNames>,
     /// Per struct: whether its values hold a `double` or a collection that cannot be ordered or hashed.
     pub(crate) partial: Vec<bool>,
     /// Per struct: the structs reachable through fields held inline (not through a container).
@@ -301,40 +318,74 @@ impl<'a> Context<'a> {
                 module_scope.claim(names::value_name(&base))
             })
             .collect();
-        let mut type_scopes: HashMap<FileId, Scope> = HashMap::new();
-        let mut value_scopes: HashMap<FileId, Scope> = HashMap::new();
+        let mut scopes: Vec<ModuleScope> = program
+            .files
+            .iter()
+            .map(|_| ModuleScope::default())
+            .collect();
         let mut struct_names = vec![String::new(); program.structs.len()];
         let mut enum_names = vec![String::new(); program.enums.len()];
         let mut typedef_names = vec![String::new(); program.typedefs.len()];
         let mut service_names = vec![String::new(); program.services.len()];
         let mut const_names = vec![String::new(); program.consts.len()];
-        for (index, file) in program.files.iter().enumerate() {
-            let id = FileId(index as u32);
+        // The names the IDL spells come first, in declaration order, so that a name the backend invents never
+        // renames one of them.
+        for (file, scope) in program.files.iter().zip(&mut scopes) {
             for definition in &file.definitions {
-                let types = type_scopes.entry(id).or_default();
                 match *definition {
                     DefinitionId::Struct(s) => {
-                        struct_names[s.index()] =
-                            types.claim_type(names::type_name(&program.struct_(s).name))
+                        struct_names[s.index()] = scope
+                            .types
+                            .claim_type(names::type_name(&program.struct_(s).name))
                     }
                     DefinitionId::Enum(e) => {
                         enum_names[e.index()] =
-                            types.claim_type(names::type_name(&program.enum_(e).name))
+                            scope.claim_tuple_struct(names::type_name(&program.enum_(e).name))
                     }
                     DefinitionId::Typedef(t) => {
-                        typedef_names[t.index()] =
-                            types.claim_type(names::type_name(&program.typedef(t).name))
+                        typedef_names[t.index()] = scope
+                            .types
+                            .claim_type(names::type_name(&program.typedef(t).name))
                     }
                     DefinitionId::Service(s) => {
-                        service_names[s.index()] =
-                            types.claim_type(names::type_name(&program.service(s).name))
+                        service_names[s.index()] = scope
+                            .types
+                            .claim_type(names::type_name(&program.service(s).name))
                     }
                     DefinitionId::Const(c) => {
-                        const_names[c.index()] = value_scopes
-                            .entry(id)
-                            .or_default()
+                        const_names[c.index()] = scope
+                            .values
                             .claim(names::const_name(&program.const_(c).name))
                     }
+                }
+            }
+        }
+        // Then the names the backend makes up from them, in declaration order too.
+        let mut builder_names = vec![None; program.consts.len()];
+        let mut services: Vec<ServiceNames> = std::iter::repeat_with(ServiceNames::default)
+            .take(program.services.len())
+            .collect();
+        for (file, scope) in program.files.iter().zip(&mut scopes) {
+            for definition in &file.definitions {
+                match *definition {
+                    DefinitionId::Const(c)
+                        if codec::const_form(program, c) == ConstForm::Static =>
+                    {
+                        builder_names[c.index()] = Some(
+                            scope
+                                .values
+                                .claim(names::value_name(&const_names[c.index()])),
+                        );
+                    }
+                    DefinitionId::Service(s) => {
+                        services[s.index()] = ServiceNames::invent(
+                            program,
+                            s,
+                            &service_names[s.index()],
+                            &mut scope.types,
+                        );
+                    }
+                    _ => {}
                 }
             }
         }
@@ -348,6 +399,8 @@ impl<'a> Context<'a> {
             typedef_names,
             service_names,
             const_names,
+            builder_names,
+            services,
             partial: Vec::new(),
             inline_reach: Vec::new(),
         };

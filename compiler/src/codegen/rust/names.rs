@@ -95,15 +95,16 @@ pub(crate) fn const_name(idl: &str) -> String {
     escape(idl.to_shouty_snake_case())
 }
 
-/// Names already taken in one scope; a name that is taken gets the first free numbered suffix, so the result
-/// depends only on the order of the definitions.
+/// Names already taken in one Rust scope. A name that is taken gets the first free numbered suffix, so the
+/// result depends only on the order of the claims: every caller claims the names the IDL spells first, in
+/// declaration order, and then the names the backend invents from them.
 #[derive(Debug, Default)]
 pub(crate) struct Scope {
     taken: HashSet<String>,
 }
 
 impl Scope {
-    /// A scope in which `reserved` are already taken.
+    /// A scope in which `reserved` are already taken: names the generated code always emits there.
     pub(crate) fn with_reserved(reserved: &[&str]) -> Self {
         Scope {
             taken: reserved.iter().map(|name| (*name).to_owned()).collect(),
@@ -146,7 +147,7 @@ fn snake_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
 /// `Name`, then `Name2`, `Name3`, ...: an underscore next to a letter would trip `non_camel_case_types`, so a
 /// trailing escape underscore goes (`Self_` → `Self2`), and the number follows an underscore only after a
 /// digit (`Get2` → `Get2_2`) or in a name without letters (`_1` → `_1_2`).
-fn camel_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn camel_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
     let base = name.trim_end_matches('_');
     let separator = if base.ends_with(|c: char| c.is_ascii_alphabetic()) {
         ""
@@ -154,6 +155,26 @@ fn camel_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
         "_"
     };
     std::iter::once(name.to_owned()).chain((2..).map(move |n| format!("{base}{separator}{n}")))
+}
+
+/// The names of one module: types and traits in one namespace; constants, statics, functions and the
+/// constructors of tuple structs in the other.
+#[derive(Debug, Default)]
+pub(crate) struct ModuleScope {
+    pub(crate) types: Scope,
+    pub(crate) values: Scope,
+}
+
+impl ModuleScope {
+    /// A tuple struct's name, which is a type and a constructor: free in both namespaces.
+    pub(crate) fn claim_tuple_struct(&mut self, name: String) -> String {
+        let claimed = camel_candidates(&name)
+            .find(|candidate| self.types.is_free(candidate) && self.values.is_free(candidate))
+            .expect("numbered candidates never run out");
+        self.types.take(&claimed);
+        self.values.take(&claimed);
+        claimed
+    }
 }
 
 #[cfg(test)]
@@ -223,5 +244,17 @@ mod tests {
         assert_eq!(scope.claim_type(type_name("get_2")), "Get2_2");
         assert_eq!(scope.claim_type(type_name("_1")), "_1");
         assert_eq!(scope.claim_type(type_name("_1_")), "_1_2");
+    }
+
+    #[test]
+    fn tuple_structs_need_both_namespaces() {
+        let mut module = ModuleScope::default();
+        assert_eq!(module.values.claim(const_name("X")), "X");
+        assert_eq!(module.claim_tuple_struct(type_name("x")), "X2");
+        assert_eq!(
+            module.types.claim_type(type_name("X")),
+            "X",
+            "a braced struct is no value"
+        );
     }
 }
