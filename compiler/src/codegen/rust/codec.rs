@@ -355,16 +355,7 @@ impl Context<'_> {
             }
         });
 
-        let locals: Vec<_> = field_names
-            .iter()
-            .map(|n| {
-                if DECODE_LOCALS.contains(&n.as_str()) {
-                    format!("{n}_")
-                } else {
-                    n.clone()
-                }
-            })
-            .collect();
+        let locals = self.bindings(def.file, field_names, DECODE_LOCALS, "field");
         let mut declarations = Vec::new();
         let mut arms = Vec::new();
         let mut inits = Vec::new();

@@ -45,7 +45,9 @@
 //! `get_value_2`. A function's argument, result and exception types share one number
 //! (`StoreGetValue2Args`, `StoreGetValue2Result`). A service's methods also avoid its ancestors' (they
 //! share its client), so each function has one method name in its trait and in every client. An enum is a
-//! tuple struct, so its name must be free among the module's values too.
+//! tuple struct, so its name must be free among the module's values too. A field or argument whose local or
+//! parameter would shadow a constant or enum of the module binds `name_` instead, and one without letters
+//! (`_1`) binds `field_1` or `arg_1`.
 //!
 //! - `struct`: public fields. `required` fields are `T` and must be on the wire; `optional` fields are
 //!   `Option<T>`, written only when `Some`; fields with neither are `T`, always written (as Apache Thrift's
@@ -76,6 +78,7 @@ mod names;
 mod service;
 mod types;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
@@ -287,6 +290,9 @@ pub(crate) struct Context<'a> {
     pub(crate) builder_names: Vec<Option<String>>,
     /// Per service: its processor, client, and the names of its functions' methods and wire types.
     pub(crate) services: Vec<ServiceNames>,
+    /// Per file: the constants, statics and tuple structs of its module, which a local or parameter cannot
+    /// shadow.
+    pub(crate) unshadowable: Vec<HashSet<String>>,
     /// Per struct: whether its values hold a `double` or a collection that cannot be ordered or hashed.
     pub(crate) partial: Vec<bool>,
     /// Per struct: the structs reachable through fields held inline (not through a container).
@@ -360,6 +366,20 @@ impl<'a> Context<'a> {
                 }
             }
         }
+        let unshadowable = program
+            .files
+            .iter()
+            .map(|file| {
+                file.definitions
+                    .iter()
+                    .filter_map(|definition| match *definition {
+                        DefinitionId::Enum(e) => Some(enum_names[e.index()].clone()),
+                        DefinitionId::Const(c) => Some(const_names[c.index()].clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
         // Then the names the backend makes up from them, in declaration order too.
         let mut builder_names = vec![None; program.consts.len()];
         let mut services: Vec<ServiceNames> = std::iter::repeat_with(ServiceNames::default)
@@ -401,6 +421,7 @@ impl<'a> Context<'a> {
             const_names,
             builder_names,
             services,
+            unshadowable,
             partial: Vec::new(),
             inline_reach: Vec::new(),
         };
@@ -491,6 +512,44 @@ impl<'a> Context<'a> {
             }
         }
         false
+    }
+
+    /// The locals or parameters that fields or arguments with the Rust names `names` bind in code of `file`'s
+    /// module, where the generated body uses `fixed` itself.
+    ///
+    /// A name the body uses gets a trailing `_`; so does one that is a constant, static or tuple struct of the
+    /// module, which a binding cannot shadow (only a name starting with a digit can be both). A name without
+    /// letters (`_1`), which clippy takes for a placeholder, binds `{prefix}_1` instead, claimed after the others.
+    pub(crate) fn bindings(
+        &self,
+        file: FileId,
+        names: &[String],
+        fixed: &[&str],
+        prefix: &str,
+    ) -> Vec<String> {
+        let unshadowable = &self.unshadowable[file.0 as usize];
+        let has_letters = |name: &str| name.chars().any(|c| c.is_ascii_alphabetic());
+        let mut scope = Scope::with_reserved(fixed);
+        let mut bindings: Vec<Option<String>> = names
+            .iter()
+            .map(|name| {
+                has_letters(name).then(|| {
+                    let binding = if fixed.contains(&name.as_str()) || unshadowable.contains(name) {
+                        format!("{name}_")
+                    } else {
+                        name.clone()
+                    };
+                    scope.take(&binding);
+                    binding
+                })
+            })
+            .collect();
+        for (binding, name) in bindings.iter_mut().zip(names) {
+            if binding.is_none() {
+                *binding = Some(scope.claim(format!("{prefix}{name}")));
+            }
+        }
+        bindings.into_iter().flatten().collect()
     }
 
     /// The items of one file's module, the runtime import first when the module needs it.

@@ -342,8 +342,14 @@ impl Context<'_> {
         }
     }
 
+    /// The parameters a method serving or calling `f` binds in the module of `from`.
+    fn param_names(&self, f: &Function, from: FileId) -> Vec<String> {
+        self.bindings(from, &self.field_names(&f.params), &[], "arg")
+    }
+
+    /// The parameters of a method serving or calling `f`, in the module of `from`.
     fn params(&self, f: &Function, from: FileId) -> Vec<TokenStream> {
-        self.field_names(&f.params)
+        self.param_names(f, from)
             .iter()
             .zip(&f.params)
             .map(|(n, p)| {
@@ -577,9 +583,16 @@ impl Context<'_> {
             });
             let method = ident(&fnames.method);
             let params = self.params(f, file);
-            let arg_inits = self.field_names(&f.params).into_iter().map(|field| {
-                let field = ident(&field);
-                quote!(#field)
+            let fields = self.field_names(&f.params);
+            let bindings = self.param_names(f, file);
+            let arg_inits = fields.iter().zip(&bindings).map(|(field, binding)| {
+                let binding = ident(binding);
+                let field = ident(field);
+                if field == binding {
+                    quote!(#field)
+                } else {
+                    quote!(#field: #binding)
+                }
             });
             let args_path = self.path(owner_file, &fnames.args, file);
             let args = empty_or_literal(&args_path, arg_inits.collect());
