@@ -328,9 +328,11 @@ impl Context<'_> {
             let exception = self.exception_path(id, fnames, s.file);
             let allow = (f.params.len() >= 7)
                 .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "one argument per IDL argument")]));
+            let conversion = conversion_allow(&fnames.method);
             quote! {
                 #doc
                 #allow
+                #conversion
                 fn #method(&self, #(#params),*) -> impl rt::Future<Output = Result<#ret, rt::ServiceError<#exception>>> + Send;
             }
         });
@@ -598,6 +600,8 @@ impl Context<'_> {
             let args = empty_or_literal(&args_path, arg_inits.collect());
             let allow = (f.params.len() >= 7)
                 .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "one argument per IDL argument")]));
+            let conversion = conversion_allow(&fnames.method);
+            let allow = quote!(#allow #conversion);
             if f.oneway {
                 return quote! {
                     #doc
@@ -677,6 +681,17 @@ impl Context<'_> {
             }
         }
     }
+}
+
+/// `#[allow(clippy::wrong_self_convention)]` for a method whose IDL name clippy reads as a conversion taking
+/// `self` another way (`from_*` takes none, `into_*` takes it by value, `to_*_mut` by `&mut`).
+fn conversion_allow(method: &str) -> Option<TokenStream> {
+    let conversion = method.starts_with("from_")
+        || method.starts_with("into_")
+        || method.starts_with("to_") && method.ends_with("_mut");
+    conversion.then(
+        || quote!(#[allow(clippy::wrong_self_convention, reason = "the IDL names the function")]),
+    )
 }
 
 /// `path { inits }`, or `path::default()` when there are no fields and the path names another module:
