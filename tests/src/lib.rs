@@ -5,6 +5,7 @@
 //! they are missing, because a silently skipped interop test proves nothing.
 
 pub mod generated;
+pub mod name_collisions;
 pub mod value;
 
 use std::path::{Path, PathBuf};

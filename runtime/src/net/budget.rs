@@ -1,14 +1,18 @@
-//! A byte budget shared by all of a server's connections: the memory its read buffers, the requests being
+//! A byte budget shared by all of a server's connections: the memory their read buffers, the requests being
 //! served and the replies waiting to be written may hold together.
 //!
-//! Reads wait for the budget; replies never do. A reply is owed to a request the server has already taken
-//! in, and the bytes that would free room are often exactly the replies ahead of it (which are written in
-//! order); so a reply is charged at once, beyond the budget if it must be, and the reads that follow wait
-//! until the debt is paid.
+//! Reads wait for the budget; requests and replies never do. A reply is owed to a request the server has
+//! already taken in, and the bytes that would free room are often exactly the replies ahead of it (written
+//! in order), so requests and replies are charged at once, beyond the budget if they must be, and the reads
+//! that follow wait until enough is given back.
+//!
+//! Charging and giving back are one atomic operation each, so the budget costs a served call next to nothing
+//! until it runs out; only then do reads register to be woken.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tokio::sync::Semaphore;
+use tokio::sync::Notify;
 
 /// The budget; cheap to clone, clones share it.
 #[derive(Debug, Clone)]
@@ -18,22 +22,23 @@ pub(crate) struct MemoryBudget {
 
 #[derive(Debug)]
 struct Inner {
-    /// Bytes not charged to anyone (the semaphore is fair: the longest waiter is served first).
-    free: Semaphore,
-    /// Bytes charged beyond the budget; given-back bytes pay this first.
-    debt: Mutex<usize>,
-    total: usize,
+    limit: usize,
+    /// Bytes charged, possibly beyond `limit`.
+    used: AtomicUsize,
+    /// Reads waiting for bytes to be given back.
+    waiting: AtomicUsize,
+    given_back: Notify,
 }
 
 impl MemoryBudget {
-    /// A budget of `total` bytes.
-    pub(crate) fn new(total: usize) -> Self {
-        let total = total.clamp(1, Semaphore::MAX_PERMITS);
+    /// A budget of `limit` bytes.
+    pub(crate) fn new(limit: usize) -> Self {
         MemoryBudget {
             inner: Arc::new(Inner {
-                free: Semaphore::new(total),
-                debt: Mutex::new(0),
-                total,
+                limit: limit.max(1),
+                used: AtomicUsize::new(0),
+                waiting: AtomicUsize::new(0),
+                given_back: Notify::new(),
             }),
         }
     }
@@ -46,46 +51,40 @@ impl MemoryBudget {
         }
     }
 
-    /// The bytes charged right now (debt included).
+    /// The bytes charged right now.
     #[cfg(test)]
     pub(crate) fn in_use(&self) -> usize {
-        let debt = *self
-            .inner
-            .debt
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        self.inner.total - self.inner.free.available_permits() + debt
+        self.inner.used.load(Ordering::SeqCst)
     }
 }
 
 impl Inner {
     fn give_back(&self, bytes: usize) {
-        let repaid = {
-            let mut debt = self.debt.lock().unwrap_or_else(PoisonError::into_inner);
-            let repaid = bytes.min(*debt);
-            *debt -= repaid;
-            repaid
-        };
-        if bytes > repaid {
-            self.free.add_permits(bytes - repaid);
+        self.used.fetch_sub(bytes, Ordering::SeqCst);
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            self.given_back.notify_waiters();
         }
     }
 
-    /// Takes up to `bytes` of what is free now, and books the rest as debt.
-    fn take_now(&self, bytes: usize) {
-        let available = self
-            .free
-            .available_permits()
-            .min(bytes)
-            .min(u32::MAX as usize);
-        let taken = match self.free.try_acquire_many(available as u32) {
-            Ok(permit) if available > 0 => {
-                permit.forget();
-                available
+    /// Takes `more` bytes for a charge already holding `held`, if they fit: within the limit, or, for a
+    /// charge larger than the whole budget, when nothing else is charged.
+    fn try_take(&self, held: usize, more: usize) -> bool {
+        let mut used = self.used.load(Ordering::SeqCst);
+        loop {
+            let fits = used.saturating_add(more) <= self.limit || used == held;
+            if !fits {
+                return false;
             }
-            _ => 0,
-        };
-        *self.debt.lock().unwrap_or_else(PoisonError::into_inner) += bytes - taken;
+            match self.used.compare_exchange_weak(
+                used,
+                used + more,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            ) {
+                Ok(_) => return true,
+                Err(now) => used = now,
+            }
+        }
     }
 }
 
@@ -102,40 +101,47 @@ impl Charge {
         self.bytes
     }
 
-    /// Grows or shrinks the charge to `bytes`, waiting for the budget to grow. No charge waits for more than
-    /// the whole budget: a single frame larger than it still gets through, alone.
+    /// Sets the charge to `bytes` at once, growing beyond the budget if need be: for memory already
+    /// allocated.
+    pub(crate) fn set_now(&mut self, bytes: usize) {
+        if bytes < self.bytes {
+            self.budget.give_back(self.bytes - bytes);
+            self.bytes = bytes;
+        } else {
+            self.force(bytes - self.bytes);
+        }
+    }
+
+    /// Grows or shrinks the charge to `bytes`, waiting while the budget cannot hold the growth.
     pub(crate) async fn resize(&mut self, bytes: usize) {
         if bytes <= self.bytes {
             self.budget.give_back(self.bytes - bytes);
             self.bytes = bytes;
             return;
         }
-        let wanted = bytes - self.bytes;
-        let waited_for = wanted.min(self.budget.total).min(u32::MAX as usize);
-        match self.budget.free.acquire_many(waited_for as u32).await {
-            Ok(permit) => permit.forget(),
-            Err(_) => unreachable!("the budget's semaphore is never closed"),
-        }
-        if wanted > waited_for {
-            self.budget.take_now(wanted - waited_for);
+        let more = bytes - self.bytes;
+        while !self.budget.try_take(self.bytes, more) {
+            let given_back = self.budget.given_back.notified();
+            tokio::pin!(given_back);
+            given_back.as_mut().enable();
+            self.budget.waiting.fetch_add(1, Ordering::SeqCst);
+            // Checked again once registered, so bytes given back in between are not missed.
+            let taken = self.budget.try_take(self.bytes, more);
+            if !taken {
+                given_back.await;
+            }
+            self.budget.waiting.fetch_sub(1, Ordering::SeqCst);
+            if taken {
+                break;
+            }
         }
         self.bytes = bytes;
     }
 
     /// Adds `bytes` without waiting, beyond the budget if need be (see the module documentation).
     pub(crate) fn force(&mut self, bytes: usize) {
-        self.budget.take_now(bytes);
+        self.budget.used.fetch_add(bytes, Ordering::SeqCst);
         self.bytes += bytes;
-    }
-
-    /// Moves `bytes` (at most all of this charge) into a charge of their own.
-    pub(crate) fn split(&mut self, bytes: usize) -> Charge {
-        let bytes = bytes.min(self.bytes);
-        self.bytes -= bytes;
-        Charge {
-            budget: Arc::clone(&self.budget),
-            bytes,
-        }
     }
 }
 
@@ -153,7 +159,7 @@ mod tests {
     use std::time::Duration;
 
     #[tokio::test]
-    async fn reads_wait_for_the_budget_and_replies_go_into_debt() {
+    async fn reads_wait_for_the_budget_and_replies_go_beyond_it() {
         let budget = MemoryBudget::new(100);
         let mut first = budget.charge();
         first.resize(80).await;
@@ -163,7 +169,6 @@ mod tests {
         let mut reply = budget.charge();
         reply.force(50);
         assert_eq!(budget.in_use(), 130);
-        // Given-back bytes pay the debt before anyone waiting gets them.
         drop(first);
         assert_eq!(budget.in_use(), 50);
         let mut third = budget.charge();
@@ -171,14 +176,35 @@ mod tests {
             .await
             .expect("the rest is free");
         assert_eq!(budget.in_use(), 100);
-        let moved = third.split(20);
-        assert_eq!((third.bytes(), moved.bytes()), (30, 20));
-        drop((reply, third, moved));
+        drop((reply, third));
         assert_eq!(budget.in_use(), 0);
     }
 
     #[tokio::test]
-    async fn a_charge_larger_than_the_budget_waits_only_for_all_of_it() {
+    async fn a_waiting_read_is_woken_when_bytes_come_back() {
+        let budget = MemoryBudget::new(100);
+        let mut holder = budget.charge();
+        holder.resize(100).await;
+        let waiter = tokio::spawn({
+            let budget = budget.clone();
+            async move {
+                let mut charge = budget.charge();
+                charge.resize(60).await;
+                charge
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiter.is_finished());
+        holder.resize(30).await;
+        let charge = tokio::time::timeout(Duration::from_secs(1), waiter)
+            .await
+            .expect("woken")
+            .unwrap();
+        assert_eq!((charge.bytes, budget.in_use()), (60, 90));
+    }
+
+    #[tokio::test]
+    async fn a_charge_larger_than_the_budget_waits_only_until_it_is_alone() {
         let budget = MemoryBudget::new(100);
         let mut big = budget.charge();
         tokio::time::timeout(Duration::from_secs(1), big.resize(250))

@@ -20,10 +20,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpStream, ToSocketAddrs};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
+
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::protocol::{Limits, Protocol};
@@ -102,7 +104,7 @@ impl<A: ToSocketAddrs> ChannelBuilder<A> {
     /// Makes callers wait while requests not yet written hold `bytes` or more (1 MiB by default), so a server
     /// that reads slower than callers send does not make the client's memory grow.
     pub fn max_queued_request_bytes(mut self, bytes: usize) -> Self {
-        self.config.max_queued_request_bytes = bytes.clamp(1, u32::MAX as usize);
+        self.config.max_queued_request_bytes = bytes.max(1);
         self
     }
 
@@ -379,8 +381,8 @@ type ReplySender = oneshot::Sender<Result<Frame, TransportError>>;
 /// Told once a oneway request has been written.
 type WrittenSender = oneshot::Sender<Result<(), TransportError>>;
 
-/// A request for the writer, whom to tell once it is written, and its room in the queue.
-type Queued = (Wire, Option<WrittenSender>, OwnedSemaphorePermit);
+/// A request for the writer, and whom to tell once it is written.
+type Queued = (Wire, Option<WrittenSender>);
 
 #[derive(Debug, Default)]
 struct Pending {
@@ -394,8 +396,10 @@ struct Pending {
 struct Connection {
     requests: mpsc::UnboundedSender<Queued>,
     /// Bytes of requests not yet written; callers wait for room.
-    queue_room: Arc<Semaphore>,
+    queued: AtomicUsize,
     max_queued: usize,
+    /// Notified when `queued` drops below `max_queued`.
+    drained: Notify,
     pending: Mutex<Pending>,
     closed: CancellationToken,
 }
@@ -414,8 +418,9 @@ impl Connection {
         let (requests, queue) = mpsc::unbounded_channel();
         let connection = Arc::new(Connection {
             requests,
-            queue_room: Arc::new(Semaphore::new(config.max_queued_request_bytes)),
+            queued: AtomicUsize::new(0),
             max_queued: config.max_queued_request_bytes,
+            drained: Notify::new(),
             pending: Mutex::new(Pending::default()),
             closed: CancellationToken::new(),
         });
@@ -454,21 +459,37 @@ impl Connection {
         })
     }
 
-    /// Queues `outgoing` for the writer once the queue has room for it (a request larger than the whole queue
-    /// waits for it to empty).
+    /// Queues `outgoing` for the writer once the requests not yet written hold less than the bound (so one
+    /// larger than the bound still goes, alone).
     async fn submit(
         &self,
         outgoing: Wire,
         written: Option<WrittenSender>,
     ) -> Result<(), TransportError> {
-        let room = outgoing.len().clamp(1, self.max_queued) as u32;
-        let room = tokio::select! {
-            room = Arc::clone(&self.queue_room).acquire_many_owned(room) => room.map_err(|_| TransportError::Closed)?,
-            () = self.closed.cancelled() => return Err(self.failure()),
-        };
+        while self.queued.load(Ordering::Acquire) >= self.max_queued {
+            let drained = self.drained.notified();
+            tokio::pin!(drained);
+            drained.as_mut().enable();
+            if self.queued.load(Ordering::Acquire) < self.max_queued {
+                break;
+            }
+            tokio::select! {
+                () = drained => {}
+                () = self.closed.cancelled() => return Err(self.failure()),
+            }
+        }
+        self.queued.fetch_add(outgoing.len(), Ordering::AcqRel);
         self.requests
-            .send((outgoing, written, room))
+            .send((outgoing, written))
             .map_err(|_| self.failure())
+    }
+
+    /// Takes `bytes` written off the queue, waking callers waiting for room.
+    fn written(&self, bytes: usize) {
+        let before = self.queued.fetch_sub(bytes, Ordering::AcqRel);
+        if before >= self.max_queued && before - bytes < self.max_queued {
+            self.drained.notify_waiters();
+        }
     }
 
     /// The error the connection died of.
@@ -538,18 +559,19 @@ async fn write_requests(
 ) {
     let mut out = BytesMut::with_capacity(8 * 1024);
     let mut acks = Vec::new();
-    let mut rooms = Vec::new();
+    let mut batch = 0;
     loop {
         let next = tokio::select! {
+            biased;
             next = queue.recv() => next,
             () = connection.closed.cancelled() => None,
         };
         let Some(first) = next else { break };
         let mut item = Some(first);
-        while let Some((outgoing, written, room)) = item.take().or_else(|| queue.try_recv().ok()) {
+        while let Some((outgoing, written)) = item.take().or_else(|| queue.try_recv().ok()) {
             outgoing.put_into(&mut out);
+            batch += outgoing.len();
             acks.extend(written);
-            rooms.push(room);
         }
         if let Err(error) = write_within(&mut writer, &out, write_timeout).await {
             for ack in acks.drain(..) {
@@ -561,7 +583,7 @@ async fn write_requests(
             connection.fail(Failure::Io(error.kind(), error.to_string()));
             break;
         }
-        rooms.clear();
+        connection.written(std::mem::take(&mut batch));
         for ack in acks.drain(..) {
             let _ = ack.send(Ok(()));
         }
@@ -615,6 +637,7 @@ async fn read_replies(
             }
         }
         let read = tokio::select! {
+            biased;
             read = buf.fill(&mut reader) => read,
             () = connection.closed.cancelled() => break Failure::Closed,
         };

@@ -254,10 +254,10 @@ impl BoundServer {
                         processor: Arc::clone(&processor),
                         config: Arc::clone(&self.config),
                         peer,
-                        graceful: graceful.child_token(),
+                        stop_reading: graceful.child_token(),
                         abort: abort.child_token(),
                         budget: budget.clone(),
-                        queued: Arc::new(ReplyQueue::default()),
+                        backlog: Arc::new(Backlog::default()),
                     };
                     connections.spawn(async move {
                         connection.run(stream).await;
@@ -294,20 +294,22 @@ struct Connection<P> {
     processor: Arc<P>,
     config: Arc<ServerBuilder>,
     peer: SocketAddr,
-    /// Cancelled when the server shuts down gracefully: read no more, finish what has started.
-    graceful: CancellationToken,
+    /// Cancelled when the server shuts down gracefully, or by the writer when the connection cannot go on:
+    /// read no more requests.
+    stop_reading: CancellationToken,
     /// Cancelled when the server's grace period is over, or by the writer when the connection can no longer
     /// be written: stop everything, calls in flight included.
     abort: CancellationToken,
     budget: MemoryBudget,
-    queued: Arc<ReplyQueue>,
+    backlog: Arc<Backlog>,
 }
 
 /// The replies of one connection that are made but not yet written, in bytes; the reader waits on it.
 #[derive(Debug, Default)]
-struct ReplyQueue {
+struct Backlog {
     bytes: AtomicUsize,
-    written: Notify,
+    /// Notified when `bytes` drops below the connection's bound.
+    drained: Notify,
 }
 
 /// A reply on its way to the writer: its request's position on the connection, whether it must wait for
@@ -347,8 +349,9 @@ impl<P: Processor> Connection<P> {
         let writer = tokio::spawn(write_replies(
             writer,
             outgoing,
-            Arc::clone(&self.queued),
-            self.abort.clone(),
+            Arc::clone(&self.backlog),
+            self.config.max_queued_reply_bytes,
+            [self.abort.clone(), self.stop_reading.clone()],
             self.config.write_timeout,
             self.peer,
         ));
@@ -359,12 +362,17 @@ impl<P: Processor> Connection<P> {
             }
             Ending::Peer | Ending::Stopped => {}
         }
-        // The writer ends once every request task has sent its reply and dropped its sender, or on abort.
+        // The writer ends once every request task has sent its reply and dropped its sender; on abort, the
+        // request tasks are cancelled and drop theirs.
         drop(replies);
         let _ = writer.await;
     }
 
     /// Reads and dispatches requests until the peer closes, the server stops, or a rule is broken.
+    ///
+    /// Each step tries the ready case first and waits on the stop signal only when it must wait anyway: a
+    /// served call then costs no registration with the cancellation token, no timer and no lock beyond its
+    /// place among those in flight.
     async fn read_requests(
         &self,
         reader: &mut OwnedReadHalf,
@@ -378,8 +386,10 @@ impl<P: Processor> Connection<P> {
         // When the request at the front of the buffer began to arrive (for the read timeout).
         let mut message_started: Option<Instant> = None;
         loop {
+            if self.stop_reading.is_cancelled() {
+                return Ending::Stopped;
+            }
             loop {
-                let capacity = buf.capacity();
                 let frame = match buf.next_request() {
                     Ok(Some(frame)) => frame,
                     Ok(None) => break,
@@ -404,19 +414,20 @@ impl<P: Processor> Connection<P> {
                     }
                 };
                 message_started = None;
-                // The frame leaves the buffer with the memory it took there; a decompressed payload may be
-                // larger, and the reads that follow wait for that too.
-                let mut charge = buf_charge.split(capacity - buf.capacity());
-                let grown = charge.bytes().max(frame.payload.len());
-                let permit = tokio::select! {
-                    biased;
-                    () = self.abort.cancelled() => return Ending::Stopped,
-                    () = self.graceful.cancelled() => return Ending::Stopped,
-                    ((), permit) = async { tokio::join!(charge.resize(grown), Arc::clone(&in_flight).acquire_owned()) } => match permit {
-                        Ok(permit) => permit,
-                        Err(_) => return Ending::Stopped,
+                let permit = match Arc::clone(&in_flight).try_acquire_owned() {
+                    Ok(permit) => permit,
+                    Err(_) => tokio::select! {
+                        biased;
+                        permit = Arc::clone(&in_flight).acquire_owned() => match permit {
+                            Ok(permit) => permit,
+                            Err(_) => return Ending::Stopped,
+                        },
+                        () = self.stop_reading.cancelled() => return Ending::Stopped,
                     },
                 };
+                // The request holds its bytes (decompressed, for THeader) until its reply is written.
+                let mut charge = self.budget.charge();
+                charge.force(frame.payload.len());
                 let ordered = match &frame.kind {
                     FrameKind::Header(fields) => fields.flags & FLAG_OUT_OF_ORDER == 0,
                     FrameKind::Framed | FrameKind::Unframed => !config.out_of_order,
@@ -432,7 +443,7 @@ impl<P: Processor> Connection<P> {
                         held: Some((permit, charge)),
                     },
                     replies.clone(),
-                    Arc::clone(&self.queued),
+                    Arc::clone(&self.backlog),
                     config.limits,
                 );
                 run_inline_or_spawn(request, &self.abort).await;
@@ -440,29 +451,34 @@ impl<P: Processor> Connection<P> {
             }
 
             // A peer that does not read its replies is not read from either.
-            if self.queued.bytes.load(Ordering::Acquire) >= config.max_queued_reply_bytes {
+            if self.backlog.bytes.load(Ordering::Acquire) >= config.max_queued_reply_bytes {
                 loop {
-                    let written = self.queued.written.notified();
-                    tokio::pin!(written);
-                    written.as_mut().enable();
-                    if self.queued.bytes.load(Ordering::Acquire) < config.max_queued_reply_bytes {
+                    let drained = self.backlog.drained.notified();
+                    tokio::pin!(drained);
+                    drained.as_mut().enable();
+                    if self.backlog.bytes.load(Ordering::Acquire) < config.max_queued_reply_bytes {
                         break;
                     }
                     tokio::select! {
-                        () = self.abort.cancelled() => return Ending::Stopped,
-                        () = self.graceful.cancelled() => return Ending::Stopped,
-                        () = written => {}
+                        () = drained => {}
+                        () = self.stop_reading.cancelled() => return Ending::Stopped,
                     }
                 }
                 // Time spent not reading is not the peer's.
                 message_started = message_started.map(|_| Instant::now());
             }
 
+            // The read buffer's memory, the room for this read included, comes out of the budget first.
+            let wanted = buf.capacity_for_next_read();
+            if wanted > buf_charge.bytes() {
+                tokio::select! {
+                    biased;
+                    () = buf_charge.resize(wanted) => {}
+                    () = self.stop_reading.cancelled() => return Ending::Stopped,
+                }
+            }
             let idle = buf.buffered() == 0;
             let deadline = if idle {
-                // An idle connection holds no buffer: it waits for bytes before taking memory for them.
-                buf.release_if_empty();
-                buf_charge.resize(0).await;
                 message_started = None;
                 config
                     .idle_timeout
@@ -477,21 +493,10 @@ impl<P: Processor> Connection<P> {
                     None => std::future::pending().await,
                 }
             };
-            let read = async {
-                if idle {
-                    reader.readable().await?;
-                }
-                buf_charge.resize(buf.capacity_for_next_read()).await;
-                let read = buf.fill(reader).await;
-                // What the read did not use is given back; the buffer keeps what arrived.
-                buf_charge.resize(buf.capacity()).await;
-                read
-            };
             let read = tokio::select! {
                 biased;
-                () = self.abort.cancelled() => return Ending::Stopped,
-                () = self.graceful.cancelled() => return Ending::Stopped,
-                read = read => read,
+                read = buf.fill(reader) => read,
+                () = self.stop_reading.cancelled() => return Ending::Stopped,
                 () = timer => {
                     if !idle {
                         return Ending::Closed(format!(
@@ -501,7 +506,7 @@ impl<P: Processor> Connection<P> {
                         ));
                     }
                     if in_flight.available_permits() == config.max_in_flight
-                        && self.queued.bytes.load(Ordering::Acquire) == 0
+                        && self.backlog.bytes.load(Ordering::Acquire) == 0
                     {
                         tracing::debug!(peer = %self.peer, "closing an idle connection");
                         return Ending::Stopped;
@@ -509,6 +514,10 @@ impl<P: Processor> Connection<P> {
                     continue;
                 }
             };
+            // The charge follows the buffer's memory: frames taken since the last read left with theirs.
+            if buf_charge.bytes() != buf.capacity() {
+                buf_charge.set_now(buf.capacity());
+            }
             match read {
                 Ok(0) => {
                     if buf.buffered() > 0 {
@@ -548,7 +557,7 @@ async fn serve_request<P: Processor>(
     frame: Frame,
     mut reply: Outgoing,
     replies: mpsc::UnboundedSender<Outgoing>,
-    queued: Arc<ReplyQueue>,
+    backlog: Arc<Backlog>,
     limits: FrameLimits,
 ) {
     let protocol = frame.protocol;
@@ -607,9 +616,9 @@ async fn serve_request<P: Processor>(
     if let Some((_, charge)) = &mut reply.held {
         charge.force(len);
     }
-    queued.bytes.fetch_add(len, Ordering::AcqRel);
+    backlog.bytes.fetch_add(len, Ordering::AcqRel);
     if let Err(unsent) = replies.send(reply) {
-        queued.bytes.fetch_sub(unsent.0.len(), Ordering::AcqRel);
+        backlog.bytes.fetch_sub(unsent.0.len(), Ordering::AcqRel);
     }
 }
 
@@ -701,32 +710,32 @@ fn frame_reply(
 
 /// Writes replies as they come, batching those that are ready together into one write, and holding back
 /// ordered replies until those before them are out. A request keeps its place in flight, and its memory,
-/// until its reply has been written.
+/// until its reply has been written. When the connection cannot be written, `stop` (abort, then stop
+/// reading) ends everything else.
 async fn write_replies(
     mut writer: OwnedWriteHalf,
     mut replies: mpsc::UnboundedReceiver<Outgoing>,
-    queued: Arc<ReplyQueue>,
-    abort: CancellationToken,
+    backlog: Arc<Backlog>,
+    max_backlog: usize,
+    stop: [CancellationToken; 2],
     write_timeout: Duration,
     peer: SocketAddr,
 ) {
+    let [abort, _] = &stop;
     let mut order = ReplyOrder::default();
     let mut out = BytesMut::new();
     let mut sent = Vec::new();
-    loop {
-        let reply = tokio::select! {
-            reply = replies.recv() => reply,
-            () = abort.cancelled() => return,
-        };
-        let Some(reply) = reply else { break };
+    // Ends when every sender is gone: the reader has stopped and every request has answered or been
+    // cancelled.
+    while let Some(reply) = replies.recv().await {
         order.push(reply, &mut out, &mut sent);
         while let Ok(reply) = replies.try_recv() {
             order.push(reply, &mut out, &mut sent);
         }
         if !out.is_empty() {
-            if let Err(error) = write_within(&mut writer, &out, write_timeout, &abort).await {
+            if let Err(error) = write_within(&mut writer, &out, write_timeout, abort).await {
                 tracing::debug!(%peer, %error, "closing the connection: the reply cannot be written");
-                abort.cancel();
+                stop.iter().for_each(CancellationToken::cancel);
                 return;
             }
             out.clear();
@@ -737,11 +746,13 @@ async fn write_replies(
         let written: usize = sent.iter().map(Outgoing::len).sum();
         let close = sent.iter_mut().find_map(|reply| reply.close.take());
         sent.clear();
-        queued.bytes.fetch_sub(written, Ordering::AcqRel);
-        queued.written.notify_waiters();
+        let before = backlog.bytes.fetch_sub(written, Ordering::AcqRel);
+        if before >= max_backlog && before - written < max_backlog {
+            backlog.drained.notify_waiters();
+        }
         if let Some(reason) = close {
             tracing::warn!(%peer, %reason, "closing the connection");
-            abort.cancel();
+            stop.iter().for_each(CancellationToken::cancel);
             break;
         }
     }
@@ -756,7 +767,9 @@ async fn write_within(
     abort: &CancellationToken,
 ) -> io::Result<()> {
     while !bytes.is_empty() {
+        // The write first: the abort signal is only waited on by a write that has to wait.
         let written = tokio::select! {
+            biased;
             written = tokio::time::timeout(timeout, writer.write(bytes)) => written,
             () = abort.cancelled() => return Err(io::ErrorKind::ConnectionAborted.into()),
         };

@@ -119,13 +119,6 @@ impl FrameBuffer {
         Ok(read)
     }
 
-    /// Gives back the buffer's memory while it holds nothing, so an idle connection costs no buffer.
-    pub(crate) fn release_if_empty(&mut self) {
-        if self.buf.is_empty() && self.buf.capacity() > 0 {
-            self.buf = BytesMut::new();
-        }
-    }
-
     /// Appends bytes as if a read had delivered them (sans-I/O use: tests and fuzzing).
     pub(crate) fn extend_from_slice(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);

@@ -6,7 +6,7 @@ use quote::quote;
 use super::names::{self, Scope, ident};
 use super::{Context, doc_or, source_name};
 use crate::ir::{
-    ConstValue, EnumId, Field, FileId, Requiredness, StructId, StructKind, Type, TypeKind,
+    ConstValue, EnumId, Field, FileId, Program, Requiredness, StructId, StructKind, Type, TypeKind,
 };
 
 /// A struct to generate: one from the IDL or one a service needs on the wire (arguments, results).
@@ -108,7 +108,7 @@ impl Context<'_> {
         let mut scope = Scope::default();
         fields
             .iter()
-            .map(|f| scope.claim(names::type_name(&f.name)))
+            .map(|f| scope.claim_type(names::type_name(&f.name)))
             .collect()
     }
 
@@ -355,16 +355,7 @@ impl Context<'_> {
             }
         });
 
-        let locals: Vec<_> = field_names
-            .iter()
-            .map(|n| {
-                if DECODE_LOCALS.contains(&n.as_str()) {
-                    format!("{n}_")
-                } else {
-                    n.clone()
-                }
-            })
-            .collect();
+        let locals = self.bindings(def.file, field_names, DECODE_LOCALS, "field");
         let mut declarations = Vec::new();
         let mut arms = Vec::new();
         let mut inits = Vec::new();
@@ -793,41 +784,67 @@ impl Context<'_> {
             format!("The `{}` constant from `{source}`.", c.name)
         });
         let allow = approx_allow([&c.value]);
-        let resolved = self.program.resolve(&c.ty);
-        match (&resolved.kind, &c.value) {
-            (TypeKind::String, ConstValue::String(s)) => {
+        let ty = self.rust_type(&c.ty, c.file);
+        match (const_form(self.program, id), &c.value) {
+            (ConstForm::Str, ConstValue::String(s)) => {
                 quote! { #doc pub const #name: &str = #s; }
             }
-            (TypeKind::Binary, ConstValue::String(s)) => {
+            (ConstForm::Bytes, ConstValue::String(s)) => {
                 let bytes = proc_macro2::Literal::byte_string(s.as_bytes());
                 quote! { #doc pub const #name: &[u8] = #bytes; }
             }
-            (
-                TypeKind::Bool
-                | TypeKind::I8
-                | TypeKind::I16
-                | TypeKind::I32
-                | TypeKind::I64
-                | TypeKind::Double
-                | TypeKind::Uuid
-                | TypeKind::Enum(_),
-                _,
-            ) => {
-                let ty = self.rust_type(&c.ty, c.file);
+            (ConstForm::Plain, _) => {
                 let value = self.value_expr(&c.ty, &c.value, c.file);
                 quote! { #doc #allow pub const #name: #ty = #value; }
             }
             _ => {
-                let ty = self.rust_type(&c.ty, c.file);
                 let value = self.value_expr(&c.ty, &c.value, c.file);
                 // The value is built by a named function rather than a closure, which prettyplease would print
                 // from column 0 after `LazyLock::new(||`.
-                let builder = ident(&names::value_name(&self.const_names[id.index()]));
+                let builder = self.builder_names[id.index()]
+                    .as_deref()
+                    .expect("every const held in a static has a builder name");
+                let builder = ident(builder);
                 quote! {
                     #doc pub static #name: rt::LazyLock<#ty> = rt::LazyLock::new(#builder);
                     #allow fn #builder() -> #ty { #value }
                 }
             }
         }
+    }
+}
+
+/// What a constant becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ConstForm {
+    /// A `pub const` of type `&str`.
+    Str,
+    /// A `pub const` of type `&[u8]`.
+    Bytes,
+    /// A `pub const` of its own type.
+    Plain,
+    /// A `LazyLock` static built by a private function.
+    Static,
+}
+
+/// What constant `id` becomes: its form decides whether it needs a builder function, which is named with the
+/// rest of the module.
+pub(crate) fn const_form(program: &Program, id: crate::ir::ConstId) -> ConstForm {
+    let c = program.const_(id);
+    match (&program.resolve(&c.ty).kind, &c.value) {
+        (TypeKind::String, ConstValue::String(_)) => ConstForm::Str,
+        (TypeKind::Binary, ConstValue::String(_)) => ConstForm::Bytes,
+        (
+            TypeKind::Bool
+            | TypeKind::I8
+            | TypeKind::I16
+            | TypeKind::I32
+            | TypeKind::I64
+            | TypeKind::Double
+            | TypeKind::Uuid
+            | TypeKind::Enum(_),
+            _,
+        ) => ConstForm::Plain,
+        _ => ConstForm::Static,
     }
 }

@@ -30,9 +30,24 @@
 //!
 //! Generated code names the runtime only as `rt` (`use ::idlc_runtime::__codegen as rt;`, a path
 //! [`RustOptions::runtime_crate`] can change). Rust keywords become raw identifiers (`r#type`); `self`,
-//! `super`, `crate` and `Self`, and type names the prelude uses (`Result`, `Option`, ...), get a trailing
-//! `_`; names that collide after case conversion get `_2`, `_3` in declaration order. The wire always keeps
-//! the IDL names.
+//! `super`, `crate` and `Self`, and type names generated code uses unqualified (`Result`, `Option`, ..., and
+//! the generic parameters `W`, `R`, `C`, `H`), get a trailing `_`. The wire always keeps the IDL names.
+//!
+//! Names that meet in one Rust scope (a module's types, its values, a struct's fields, a union's or exception
+//! enum's variants, an enum's constants, a client's methods) are told apart the same way everywhere. Names the
+//! backend always emits there are taken first (a client's `new`, `channel` and `connect`, an enum's
+//! `VALUES`); then the names the IDL spells, in declaration order; then the names the backend makes up from
+//! them (`SProcessor`, `SClient`, `S{Function}Args`/`Result`/`Exception`, a constant's builder function), in
+//! declaration order too. A name already taken gets the first free number: `foo_bar_2`, `FOO_BAR_2`, and
+//! for types and variants `FooBar2` (`Get2_2` after a digit, `Self2` for an escaped `Self_`). So
+//! `struct AccountClient` beside `service Account` keeps its name and the client becomes `AccountClient2`,
+//! a function `connect` is the method `connect_2`, and `getValue` beside `get_value` gives `get_value` and
+//! `get_value_2`. A function's argument, result and exception types share one number
+//! (`StoreGetValue2Args`, `StoreGetValue2Result`). A service's methods also avoid its ancestors' (they
+//! share its client), so each function has one method name in its trait and in every client. An enum is a
+//! tuple struct, so its name must be free among the module's values too. A field or argument whose local or
+//! parameter would shadow a constant or enum of the module binds `name_` instead, and one without letters
+//! (`_1`) binds `field_1` or `arg_1`.
 //!
 //! - `struct`: public fields. `required` fields are `T` and must be on the wire; `optional` fields are
 //!   `Option<T>`, written only when `Some`; fields with neither are `T`, always written (as Apache Thrift's
@@ -63,14 +78,16 @@ mod names;
 mod service;
 mod types;
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::{DefinitionId, FileId, Program, StructId, TypeKind};
-use names::Scope;
+use codec::ConstForm;
+use names::{ModuleScope, Scope};
+use service::ServiceNames;
 
 /// Choices that shape the generated code.
 #[derive(Clone, Debug)]
@@ -269,6 +286,13 @@ pub(crate) struct Context<'a> {
     pub(crate) typedef_names: Vec<String>,
     pub(crate) service_names: Vec<String>,
     pub(crate) const_names: Vec<String>,
+    /// Per const held in a static: the private function building its value.
+    pub(crate) builder_names: Vec<Option<String>>,
+    /// Per service: its processor, client, and the names of its functions' methods and wire types.
+    pub(crate) services: Vec<ServiceNames>,
+    /// Per file: the constants, statics and tuple structs of its module, which a local or parameter cannot
+    /// shadow.
+    pub(crate) unshadowable: Vec<HashSet<String>>,
     /// Per struct: whether its values hold a `double` or a collection that cannot be ordered or hashed.
     pub(crate) partial: Vec<bool>,
     /// Per struct: the structs reachable through fields held inline (not through a container).
@@ -300,40 +324,88 @@ impl<'a> Context<'a> {
                 module_scope.claim(names::value_name(&base))
             })
             .collect();
-        let mut type_scopes: HashMap<FileId, Scope> = HashMap::new();
-        let mut value_scopes: HashMap<FileId, Scope> = HashMap::new();
+        let mut scopes: Vec<ModuleScope> = program
+            .files
+            .iter()
+            .map(|_| ModuleScope::default())
+            .collect();
         let mut struct_names = vec![String::new(); program.structs.len()];
         let mut enum_names = vec![String::new(); program.enums.len()];
         let mut typedef_names = vec![String::new(); program.typedefs.len()];
         let mut service_names = vec![String::new(); program.services.len()];
         let mut const_names = vec![String::new(); program.consts.len()];
-        for (index, file) in program.files.iter().enumerate() {
-            let id = FileId(index as u32);
+        // The names the IDL spells come first, in declaration order, so that a name the backend invents never
+        // renames one of them.
+        for (file, scope) in program.files.iter().zip(&mut scopes) {
             for definition in &file.definitions {
-                let types = type_scopes.entry(id).or_default();
                 match *definition {
                     DefinitionId::Struct(s) => {
-                        struct_names[s.index()] =
-                            types.claim(names::type_name(&program.struct_(s).name))
+                        struct_names[s.index()] = scope
+                            .types
+                            .claim_type(names::type_name(&program.struct_(s).name))
                     }
                     DefinitionId::Enum(e) => {
                         enum_names[e.index()] =
-                            types.claim(names::type_name(&program.enum_(e).name))
+                            scope.claim_tuple_struct(names::type_name(&program.enum_(e).name))
                     }
                     DefinitionId::Typedef(t) => {
-                        typedef_names[t.index()] =
-                            types.claim(names::type_name(&program.typedef(t).name))
+                        typedef_names[t.index()] = scope
+                            .types
+                            .claim_type(names::type_name(&program.typedef(t).name))
                     }
                     DefinitionId::Service(s) => {
-                        service_names[s.index()] =
-                            types.claim(names::type_name(&program.service(s).name))
+                        service_names[s.index()] = scope
+                            .types
+                            .claim_type(names::type_name(&program.service(s).name))
                     }
                     DefinitionId::Const(c) => {
-                        const_names[c.index()] = value_scopes
-                            .entry(id)
-                            .or_default()
+                        const_names[c.index()] = scope
+                            .values
                             .claim(names::const_name(&program.const_(c).name))
                     }
+                }
+            }
+        }
+        let unshadowable = program
+            .files
+            .iter()
+            .map(|file| {
+                file.definitions
+                    .iter()
+                    .filter_map(|definition| match *definition {
+                        DefinitionId::Enum(e) => Some(enum_names[e.index()].clone()),
+                        DefinitionId::Const(c) => Some(const_names[c.index()].clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        // Then the names the backend makes up from them, in declaration order too.
+        let mut builder_names = vec![None; program.consts.len()];
+        let mut services: Vec<ServiceNames> = std::iter::repeat_with(ServiceNames::default)
+            .take(program.services.len())
+            .collect();
+        for (file, scope) in program.files.iter().zip(&mut scopes) {
+            for definition in &file.definitions {
+                match *definition {
+                    DefinitionId::Const(c)
+                        if codec::const_form(program, c) == ConstForm::Static =>
+                    {
+                        builder_names[c.index()] = Some(
+                            scope
+                                .values
+                                .claim(names::value_name(&const_names[c.index()])),
+                        );
+                    }
+                    DefinitionId::Service(s) => {
+                        services[s.index()] = ServiceNames::invent(
+                            program,
+                            s,
+                            &service_names[s.index()],
+                            &mut scope.types,
+                        );
+                    }
+                    _ => {}
                 }
             }
         }
@@ -347,6 +419,9 @@ impl<'a> Context<'a> {
             typedef_names,
             service_names,
             const_names,
+            builder_names,
+            services,
+            unshadowable,
             partial: Vec::new(),
             inline_reach: Vec::new(),
         };
@@ -437,6 +512,44 @@ impl<'a> Context<'a> {
             }
         }
         false
+    }
+
+    /// The locals or parameters that fields or arguments with the Rust names `names` bind in code of `file`'s
+    /// module, where the generated body uses `fixed` itself.
+    ///
+    /// A name the body uses gets a trailing `_`; so does one that is a constant, static or tuple struct of the
+    /// module, which a binding cannot shadow (only a name starting with a digit can be both). A name without
+    /// letters (`_1`), which clippy takes for a placeholder, binds `{prefix}_1` instead, claimed after the others.
+    pub(crate) fn bindings(
+        &self,
+        file: FileId,
+        names: &[String],
+        fixed: &[&str],
+        prefix: &str,
+    ) -> Vec<String> {
+        let unshadowable = &self.unshadowable[file.0 as usize];
+        let has_letters = |name: &str| name.chars().any(|c| c.is_ascii_alphabetic());
+        let mut scope = Scope::with_reserved(fixed);
+        let mut bindings: Vec<Option<String>> = names
+            .iter()
+            .map(|name| {
+                has_letters(name).then(|| {
+                    let binding = if fixed.contains(&name.as_str()) || unshadowable.contains(name) {
+                        format!("{name}_")
+                    } else {
+                        name.clone()
+                    };
+                    scope.take(&binding);
+                    binding
+                })
+            })
+            .collect();
+        for (binding, name) in bindings.iter_mut().zip(names) {
+            if binding.is_none() {
+                *binding = Some(scope.claim(format!("{prefix}{name}")));
+            }
+        }
+        bindings.into_iter().flatten().collect()
     }
 
     /// The items of one file's module, the runtime import first when the module needs it.

@@ -95,31 +95,85 @@ pub(crate) fn const_name(idl: &str) -> String {
     escape(idl.to_shouty_snake_case())
 }
 
-/// Names already taken in one scope; [`Scope::claim`] gives each later collision a numbered suffix, so the
-/// result depends only on the order of the definitions.
+/// Names already taken in one Rust scope. A name that is taken gets the first free numbered suffix, so the
+/// result depends only on the order of the claims: every caller claims the names the IDL spells first, in
+/// declaration order, and then the names the backend invents from them.
 #[derive(Debug, Default)]
 pub(crate) struct Scope {
     taken: HashSet<String>,
 }
 
 impl Scope {
-    /// A scope in which `reserved` are already taken.
+    /// A scope in which `reserved` are already taken: names the generated code always emits there.
     pub(crate) fn with_reserved(reserved: &[&str]) -> Self {
         Scope {
             taken: reserved.iter().map(|name| (*name).to_owned()).collect(),
         }
     }
 
-    /// `name`, or `name_2`, `name_3`, ... if it is taken.
+    /// A `snake_case` or `SCREAMING_SNAKE_CASE` `name`, or `name_2`, `name_3`, ... if it is taken.
     pub(crate) fn claim(&mut self, name: String) -> String {
-        if self.taken.insert(name.clone()) {
-            return name;
-        }
-        let separator = if name.ends_with('_') { "" } else { "_" };
-        (2..)
-            .map(|n| format!("{name}{separator}{n}"))
-            .find(|candidate| self.taken.insert(candidate.clone()))
-            .unwrap_or(name)
+        let claimed = snake_candidates(&name)
+            .find(|candidate| self.is_free(candidate))
+            .expect("numbered candidates never run out");
+        self.take(&claimed);
+        claimed
+    }
+
+    /// An `UpperCamelCase` `name`, or `Name2`, `Name3`, ... if it is taken (see [`camel_candidates`]).
+    pub(crate) fn claim_type(&mut self, name: String) -> String {
+        let claimed = camel_candidates(&name)
+            .find(|candidate| self.is_free(candidate))
+            .expect("numbered candidates never run out");
+        self.take(&claimed);
+        claimed
+    }
+
+    pub(crate) fn is_free(&self, name: &str) -> bool {
+        !self.taken.contains(name)
+    }
+
+    pub(crate) fn take(&mut self, name: &str) {
+        self.taken.insert(name.to_owned());
+    }
+}
+
+/// `name`, then `name_2`, `name_3`, ... (`self_2` after an escaped `self_`).
+fn snake_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
+    let separator = if name.ends_with('_') { "" } else { "_" };
+    std::iter::once(name.to_owned()).chain((2..).map(move |n| format!("{name}{separator}{n}")))
+}
+
+/// `Name`, then `Name2`, `Name3`, ...: an underscore next to a letter would trip `non_camel_case_types`, so a
+/// trailing escape underscore goes (`Self_` → `Self2`), and the number follows an underscore only after a
+/// digit (`Get2` → `Get2_2`) or in a name without letters (`_1` → `_1_2`).
+pub(crate) fn camel_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
+    let base = name.trim_end_matches('_');
+    let separator = if base.ends_with(|c: char| c.is_ascii_alphabetic()) {
+        ""
+    } else {
+        "_"
+    };
+    std::iter::once(name.to_owned()).chain((2..).map(move |n| format!("{base}{separator}{n}")))
+}
+
+/// The names of one module: types and traits in one namespace; constants, statics, functions and the
+/// constructors of tuple structs in the other.
+#[derive(Debug, Default)]
+pub(crate) struct ModuleScope {
+    pub(crate) types: Scope,
+    pub(crate) values: Scope,
+}
+
+impl ModuleScope {
+    /// A tuple struct's name, which is a type and a constructor: free in both namespaces.
+    pub(crate) fn claim_tuple_struct(&mut self, name: String) -> String {
+        let claimed = camel_candidates(&name)
+            .find(|candidate| self.types.is_free(candidate) && self.values.is_free(candidate))
+            .expect("numbered candidates never run out");
+        self.types.take(&claimed);
+        self.values.take(&claimed);
+        claimed
     }
 }
 
@@ -176,5 +230,31 @@ mod tests {
         let mut underscored = Scope::default();
         assert_eq!(underscored.claim("self_".into()), "self_");
         assert_eq!(underscored.claim("self_".into()), "self_2");
+    }
+
+    #[test]
+    fn type_names_are_numbered_without_an_underscore_after_a_letter() {
+        let mut scope = Scope::default();
+        assert_eq!(scope.claim_type(type_name("foo_bar")), "FooBar");
+        assert_eq!(scope.claim_type(type_name("FooBar")), "FooBar2");
+        assert_eq!(scope.claim_type(type_name("foo_bar_2")), "FooBar2_2");
+        assert_eq!(scope.claim_type(type_name("self")), "Self_");
+        assert_eq!(scope.claim_type(type_name("Self")), "Self2");
+        assert_eq!(scope.claim_type(type_name("get2")), "Get2");
+        assert_eq!(scope.claim_type(type_name("get_2")), "Get2_2");
+        assert_eq!(scope.claim_type(type_name("_1")), "_1");
+        assert_eq!(scope.claim_type(type_name("_1_")), "_1_2");
+    }
+
+    #[test]
+    fn tuple_structs_need_both_namespaces() {
+        let mut module = ModuleScope::default();
+        assert_eq!(module.values.claim(const_name("X")), "X");
+        assert_eq!(module.claim_tuple_struct(type_name("x")), "X2");
+        assert_eq!(
+            module.types.claim_type(type_name("X")),
+            "X",
+            "a braced struct is no value"
+        );
     }
 }

@@ -7,52 +7,122 @@ use quote::quote;
 use super::codec::StructDef;
 use super::names::{self, Scope, ident};
 use super::{Context, doc_or, source_name};
-use crate::ir::{Field, FileId, Function, Requiredness, ServiceId, StructKind, Type, TypeKind};
+use crate::ir::{
+    Field, FileId, Function, Program, Requiredness, ServiceId, StructKind, Type, TypeKind,
+};
 
-/// What the generated code calls one function, wherever it is named from.
-struct FunctionNames {
-    method: String,
-    args: String,
-    result: String,
-    exception: Option<String>,
+/// Methods every client has; a function named so takes a numbered method name instead, in the handler trait
+/// too, so that a function has one method name everywhere.
+const CLIENT_METHODS: &[&str] = &["new", "channel", "connect"];
+
+/// What the generated code calls one service's items, wherever they are named from.
+#[derive(Debug, Default)]
+pub(crate) struct ServiceNames {
+    pub(crate) processor: String,
+    pub(crate) client: String,
+    /// Per function, in declaration order.
+    pub(crate) functions: Vec<FunctionNames>,
+}
+
+/// What the generated code calls one function.
+#[derive(Debug)]
+pub(crate) struct FunctionNames {
+    /// The method of the handler trait and of every client that has the function.
+    pub(crate) method: String,
+    pub(crate) args: String,
+    /// Emitted unless the function is oneway.
+    pub(crate) result: String,
+    pub(crate) exception: Option<String>,
+}
+
+impl ServiceNames {
+    /// Claims the names the backend invents for service `id` (whose handler trait is `trait_name`) in its
+    /// module's type namespace `types`, after the names the IDL spells.
+    pub(crate) fn invent(
+        program: &Program,
+        id: ServiceId,
+        trait_name: &str,
+        types: &mut Scope,
+    ) -> ServiceNames {
+        // `Self_` composes as `SelfPingArgs`: the escape is only needed on the bare name.
+        let service = trait_name.trim_end_matches('_');
+        let processor = types.claim_type(format!("{service}Processor"));
+        let client = types.claim_type(format!("{service}Client"));
+        let functions = program
+            .service(id)
+            .functions
+            .iter()
+            .zip(method_names(program, id))
+            .map(|(f, method)| {
+                let function = names::type_name(&f.name);
+                let stem = format!("{service}{}", function.trim_end_matches('_'));
+                let mut suffixes = vec!["Args"];
+                if !f.oneway {
+                    suffixes.push("Result");
+                }
+                if !f.throws.is_empty() {
+                    suffixes.push("Exception");
+                }
+                // A function's wire structs and exception enum keep one stem: if any is taken, all take the
+                // next number.
+                let stem = names::camel_candidates(&stem)
+                    .find(|stem| {
+                        suffixes
+                            .iter()
+                            .all(|suffix| types.is_free(&format!("{stem}{suffix}")))
+                    })
+                    .expect("numbered candidates never run out");
+                for suffix in &suffixes {
+                    types.take(&format!("{stem}{suffix}"));
+                }
+                FunctionNames {
+                    method,
+                    args: format!("{stem}Args"),
+                    result: format!("{stem}Result"),
+                    exception: (!f.throws.is_empty()).then(|| format!("{stem}Exception")),
+                }
+            })
+            .collect();
+        ServiceNames {
+            processor,
+            client,
+            functions,
+        }
+    }
+}
+
+/// The method names of the functions of `service`. A client has the methods of every ancestor too, so they
+/// share one scope; ancestors claim theirs first, which gives a function the same method name in its own
+/// trait and in every client.
+fn method_names(program: &Program, service: ServiceId) -> Vec<String> {
+    let mut scope = Scope::with_reserved(CLIENT_METHODS);
+    let mut methods = Vec::new();
+    for id in service_chain(program, service).into_iter().rev() {
+        methods = program
+            .service(id)
+            .functions
+            .iter()
+            .map(|f| scope.claim(names::value_name(&f.name)))
+            .collect();
+    }
+    methods
+}
+
+/// The service and its ancestors, nearest first.
+fn service_chain(program: &Program, service: ServiceId) -> Vec<ServiceId> {
+    let mut chain = vec![service];
+    let mut current = service;
+    while let Some(parent) = program.service(current).extends {
+        if chain.contains(&parent) {
+            break;
+        }
+        chain.push(parent);
+        current = parent;
+    }
+    chain
 }
 
 impl Context<'_> {
-    fn function_names(&self, service: ServiceId) -> Vec<FunctionNames> {
-        let s = self.program.service(service);
-        // `Self_` composes as `SelfPingArgs`: the escape is only needed on the bare name.
-        let service_name = self.service_names[service.index()].trim_end_matches('_');
-        let mut scope = Scope::with_reserved(&["new", "channel"]);
-        s.functions
-            .iter()
-            .map(|f| {
-                let camel = names::type_name(&f.name);
-                let camel = camel.trim_end_matches('_');
-                FunctionNames {
-                    method: scope.claim(names::value_name(&f.name)),
-                    args: format!("{service_name}{camel}Args"),
-                    result: format!("{service_name}{camel}Result"),
-                    exception: (!f.throws.is_empty())
-                        .then(|| format!("{service_name}{camel}Exception")),
-                }
-            })
-            .collect()
-    }
-
-    /// The service and its ancestors, nearest first.
-    fn service_chain(&self, service: ServiceId) -> Vec<ServiceId> {
-        let mut chain = vec![service];
-        let mut current = service;
-        while let Some(parent) = self.program.service(current).extends {
-            if chain.contains(&parent) {
-                break;
-            }
-            chain.push(parent);
-            current = parent;
-        }
-        chain
-    }
-
     fn result_fields(f: &Function) -> Vec<Field> {
         let mut fields = Vec::new();
         if let Some(returns) = &f.returns {
@@ -122,10 +192,10 @@ impl Context<'_> {
     pub(crate) fn service_items(&self, id: ServiceId) -> TokenStream {
         let s = self.program.service(id);
         let file = s.file;
-        let function_names = self.function_names(id);
+        let function_names = &self.services[id.index()].functions;
         let mut items = Vec::new();
 
-        for (f, fnames) in s.functions.iter().zip(&function_names) {
+        for (f, fnames) in s.functions.iter().zip(function_names) {
             let args_fields = Self::args_fields(f);
             let args_doc = format!(" The arguments of `{}.{}` on the wire.", s.name, f.name);
             items.push(self.struct_def(&StructDef {
@@ -156,7 +226,7 @@ impl Context<'_> {
                 items.push(self.exception_enum(f, exception, file, &s.name));
             }
         }
-        items.push(self.handler_trait(id, &function_names));
+        items.push(self.handler_trait(id, function_names));
         items.push(self.processor(id));
         items.push(self.client(id));
         quote!(#(#items)*)
@@ -258,9 +328,11 @@ impl Context<'_> {
             let exception = self.exception_path(id, fnames, s.file);
             let allow = (f.params.len() >= 7)
                 .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "one argument per IDL argument")]));
+            let conversion = conversion_allow(&fnames.method);
             quote! {
                 #doc
                 #allow
+                #conversion
                 fn #method(&self, #(#params),*) -> impl rt::Future<Output = Result<#ret, rt::ServiceError<#exception>>> + Send;
             }
         });
@@ -272,8 +344,14 @@ impl Context<'_> {
         }
     }
 
+    /// The parameters a method serving or calling `f` binds in the module of `from`.
+    fn param_names(&self, f: &Function, from: FileId) -> Vec<String> {
+        self.bindings(from, &self.field_names(&f.params), &[], "arg")
+    }
+
+    /// The parameters of a method serving or calling `f`, in the module of `from`.
     fn params(&self, f: &Function, from: FileId) -> Vec<TokenStream> {
-        self.field_names(&f.params)
+        self.param_names(f, from)
             .iter()
             .zip(&f.params)
             .map(|(n, p)| {
@@ -285,11 +363,15 @@ impl Context<'_> {
     }
 
     /// Every function a client or processor of `id` serves, inherited ones included, each name once.
-    fn all_functions(&self, id: ServiceId) -> Vec<(ServiceId, &Function, FunctionNames)> {
-        let mut all: Vec<(ServiceId, &Function, FunctionNames)> = Vec::new();
-        for service in self.service_chain(id) {
+    fn all_functions(&self, id: ServiceId) -> Vec<(ServiceId, &Function, &FunctionNames)> {
+        let mut all: Vec<(ServiceId, &Function, &FunctionNames)> = Vec::new();
+        for service in service_chain(self.program, id) {
             let s = self.program.service(service);
-            for (f, fnames) in s.functions.iter().zip(self.function_names(service)) {
+            for (f, fnames) in s
+                .functions
+                .iter()
+                .zip(&self.services[service.index()].functions)
+            {
                 if !all.iter().any(|(_, g, _)| g.name == f.name) {
                     all.push((service, f, fnames));
                 }
@@ -302,16 +384,17 @@ impl Context<'_> {
         let s = self.program.service(id);
         let file = s.file;
         let trait_name = ident(&self.service_names[id.index()]);
-        let name = ident(&format!(
-            "{}Processor",
-            self.service_names[id.index()].trim_end_matches('_')
-        ));
+        let name = ident(&self.services[id.index()].processor);
         let doc = format!(
             " Serves `{}`: decodes each request, calls the handler, encodes the reply.",
             s.name
         );
         // Own functions only: inherited ones go to the parent's processor, which knows them already.
-        let functions: Vec<_> = s.functions.iter().zip(self.function_names(id)).collect();
+        let functions: Vec<_> = s
+            .functions
+            .iter()
+            .zip(&self.services[id.index()].functions)
+            .collect();
         let empty = functions.is_empty();
         let arms = functions.into_iter().map(|(f, fnames)| {
             let owner = id;
@@ -371,7 +454,11 @@ impl Context<'_> {
                 let value = build("success", quote!(success));
                 quote!(Ok(success) => #value,)
             } else {
-                let value = empty_or_literal(&result_path, &result_names, |field| quote!(#field: None));
+                let inits = result_names.iter().map(|field| {
+                    let field = ident(field);
+                    quote!(#field: None)
+                });
+                let value = empty_or_literal(&result_path, inits.collect());
                 quote!(Ok(()) => #value,)
             };
             let errors = match &fnames.exception {
@@ -409,11 +496,8 @@ impl Context<'_> {
         let (handler_param, fallback) = match s.extends {
             Some(parent) => {
                 let parent_service = self.program.service(parent);
-                let parent_processor = format!(
-                    "{}Processor",
-                    self.service_names[parent.index()].trim_end_matches('_')
-                );
-                let path = self.path(parent_service.file, &parent_processor, file);
+                let parent_processor = &self.services[parent.index()].processor;
+                let path = self.path(parent_service.file, parent_processor, file);
                 (
                     quote!(handler),
                     quote!(#path::dispatch(handler, call).await),
@@ -487,10 +571,7 @@ impl Context<'_> {
     fn client(&self, id: ServiceId) -> TokenStream {
         let s = self.program.service(id);
         let file = s.file;
-        let name = ident(&format!(
-            "{}Client",
-            self.service_names[id.index()].trim_end_matches('_')
-        ));
+        let name = ident(&self.services[id.index()].client);
         let doc = format!(
             " A client of `{}`: one method per function, inherited ones included.",
             s.name
@@ -504,11 +585,23 @@ impl Context<'_> {
             });
             let method = ident(&fnames.method);
             let params = self.params(f, file);
-            let arg_names = self.field_names(&f.params);
+            let fields = self.field_names(&f.params);
+            let bindings = self.param_names(f, file);
+            let arg_inits = fields.iter().zip(&bindings).map(|(field, binding)| {
+                let binding = ident(binding);
+                let field = ident(field);
+                if field == binding {
+                    quote!(#field)
+                } else {
+                    quote!(#field: #binding)
+                }
+            });
             let args_path = self.path(owner_file, &fnames.args, file);
-            let args = empty_or_literal(&args_path, &arg_names, |name| quote!(#name));
+            let args = empty_or_literal(&args_path, arg_inits.collect());
             let allow = (f.params.len() >= 7)
                 .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "one argument per IDL argument")]));
+            let conversion = conversion_allow(&fnames.method);
+            let allow = quote!(#allow #conversion);
             if f.oneway {
                 return quote! {
                     #doc
@@ -519,7 +612,7 @@ impl Context<'_> {
                 };
             }
             let ret = self.return_type(f.returns.as_ref(), file);
-            let exception = self.exception_path(owner, &fnames, file);
+            let exception = self.exception_path(owner, fnames, file);
             let result_path = self.path(owner_file, &fnames.result, file);
             let result_fields = Self::result_fields(f);
             let result_names = self.field_names(&result_fields);
@@ -590,17 +683,23 @@ impl Context<'_> {
     }
 }
 
-/// `path { field, ... }`, or `path::default()` when there are no fields and the path names another module:
+/// `#[allow(clippy::wrong_self_convention)]` for a method whose IDL name clippy reads as a conversion taking
+/// `self` another way (`from_*` takes none, `into_*` takes it by value, `to_*_mut` by `&mut`).
+fn conversion_allow(method: &str) -> Option<TokenStream> {
+    let conversion = method.starts_with("from_")
+        || method.starts_with("into_")
+        || method.starts_with("to_") && method.ends_with("_mut");
+    conversion.then(
+        || quote!(#[allow(clippy::wrong_self_convention, reason = "the IDL names the function")]),
+    )
+}
+
+/// `path { inits }`, or `path::default()` when there are no fields and the path names another module:
 /// prettyplease splits an empty struct literal with a long path over two lines.
-fn empty_or_literal(
-    path: &TokenStream,
-    fields: &[String],
-    init: impl Fn(proc_macro2::Ident) -> TokenStream,
-) -> TokenStream {
-    if fields.is_empty() && path.to_string().contains("::") {
+fn empty_or_literal(path: &TokenStream, inits: Vec<TokenStream>) -> TokenStream {
+    if inits.is_empty() && path.to_string().contains("::") {
         quote!(#path::default())
     } else {
-        let inits = fields.iter().map(|name| init(ident(name)));
         quote!(#path { #(#inits),* })
     }
 }
