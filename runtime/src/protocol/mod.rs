@@ -11,6 +11,7 @@ mod output;
 mod text;
 mod thrift_enum;
 mod uuid;
+mod value;
 
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 pub use input::{BytesInput, ReadBuf, SliceInput};
@@ -18,6 +19,7 @@ pub use limits::Limits;
 pub use output::{BufMutOutput, WriteBuf};
 pub use thrift_enum::{ThriftEnum, read_enum, write_enum};
 pub use uuid::Uuid;
+pub use value::ThriftValue;
 
 use std::fmt;
 
