@@ -342,10 +342,12 @@ async fn the_memory_budget_makes_reads_wait() {
     let grown = target.rss_mib() - rss_before;
     eprintln!("18 MiB of partial frames against an 8 MiB budget: resident +{grown:.1} MiB");
     assert!(grown < 14.0, "resident memory grew by {grown:.1} MiB");
-    // Once the read timeout has closed them, the budget is free again for a well-behaved client.
+    // Once the read timeout has closed them, the budget is free again for a well-behaved client. Those that
+    // waited for the budget got their read timeout only once they could read again, so this takes a few
+    // rounds of it.
     for attacker in attackers {
         let mut stream = attacker.await.unwrap();
-        assert!(closed_within(&mut stream, Duration::from_secs(4)).await);
+        assert!(closed_within(&mut stream, Duration::from_secs(10)).await);
     }
     let good = good_client(target.addr).await;
     served_promptly(&good, 3, Duration::from_secs(1)).await;
