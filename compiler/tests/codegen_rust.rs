@@ -47,8 +47,8 @@ fn keywords_and_case_collisions_get_distinct_valid_names() {
     assert!(code.contains("pub foo_bar_2: i32,"));
     assert!(code.contains("pub super_: String,"));
     // The wire keeps the IDL names.
-    assert!(code.contains(r#"w.write_field_begin("fooBar", rt::TType::I32, 2)?;"#));
-    assert!(code.contains(r#"w.write_field_begin("foo_bar", rt::TType::I32, 3)?;"#));
+    assert!(code.contains(r#"rt::write_field(w, "fooBar", 2, &self.foo_bar)?;"#));
+    assert!(code.contains(r#"rt::write_field(w, "foo_bar", 3, &self.foo_bar_2)?;"#));
     // A field named like the decoder's reader gets a different local.
     assert!(code.contains("let mut r_ = 0;"), "{code}");
     syn::parse_file(&code).expect("valid Rust");

@@ -139,6 +139,18 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                     #from_body
                 }
             }
+
+            impl rt::ThriftValue for #name {
+                const TTYPE: rt::TType = rt::TType::I32;
+
+                fn write<W: rt::Writer>(&self, w: &mut W) -> Result<(), rt::EncodeError> {
+                    rt::write_enum(w, self)
+                }
+
+                fn read<R: rt::Reader>(r: &mut R) -> Result<Self, rt::DecodeError> {
+                    rt::read_enum(r)
+                }
+            }
         };
     })
 }

@@ -4,7 +4,7 @@
 // The test IDLs document only some definitions and fields, and generated items carry the IDL's docs.
 #![allow(missing_docs)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use bytes::{Bytes, BytesMut};
 use idlc_runtime::protocol::binary::{BinaryReader, BinaryWriter};
@@ -29,7 +29,8 @@ pub struct Inner {
     tags: Option<Vec<String>>,
 }
 
-/// Hand-written twin of `Everything`; the enum field uses the generated enum type.
+/// Hand-written twin of `Everything`; the enum field uses the generated enum type, which says how it travels
+/// itself (no marker on the field).
 #[derive(Clone, Debug, PartialEq, ThriftStruct)]
 pub struct Everything {
     #[thrift(id = 1)]
@@ -58,7 +59,7 @@ pub struct Everything {
     by_name: BTreeMap<String, Inner>,
     #[thrift(id = 13)]
     inner: Option<Inner>,
-    #[thrift(id = 14, enum)]
+    #[thrift(id = 14)]
     mood: twins::Mood,
     #[thrift(id = 15, default)]
     plain: i32,
@@ -75,7 +76,7 @@ pub enum Shape {
     Boxed(Inner),
     #[thrift(id = 3)]
     Names(Vec<String>),
-    #[thrift(id = 4, enum)]
+    #[thrift(id = 4)]
     Mood(Mood),
 }
 
@@ -116,38 +117,38 @@ pub struct Level(pub i32);
 /// Hand-written twin of `Palette`: enums in every position a field can hold one.
 #[derive(Clone, Debug, PartialEq, ThriftStruct)]
 pub struct Palette {
-    #[thrift(id = 1, enum)]
+    #[thrift(id = 1)]
     mood: Mood,
-    #[thrift(id = 2, enum)]
+    #[thrift(id = 2)]
     maybe: Option<Mood>,
-    #[thrift(id = 3, enum)]
+    #[thrift(id = 3)]
     moods: Vec<Mood>,
-    #[thrift(id = 4, enum)]
+    #[thrift(id = 4)]
     distinct: BTreeSet<Mood>,
-    #[thrift(id = 5, enum(Mood))]
+    #[thrift(id = 5)]
     inner_by_mood: BTreeMap<Mood, Inner>,
-    #[thrift(id = 6, enum)]
+    #[thrift(id = 6)]
     by_name: BTreeMap<String, Vec<Mood>>,
-    #[thrift(id = 7, default, enum)]
+    #[thrift(id = 7, default)]
     plain: Mood,
 }
 
 /// `Palette` again, with the enum that keeps unknown values.
 #[derive(Clone, Debug, PartialEq, ThriftStruct)]
 pub struct LoosePalette {
-    #[thrift(id = 1, enum)]
+    #[thrift(id = 1)]
     mood: LooseMood,
-    #[thrift(id = 2, enum)]
+    #[thrift(id = 2)]
     maybe: Option<LooseMood>,
-    #[thrift(id = 3, enum)]
+    #[thrift(id = 3)]
     moods: Vec<LooseMood>,
-    #[thrift(id = 4, enum)]
+    #[thrift(id = 4)]
     distinct: BTreeSet<LooseMood>,
-    #[thrift(id = 5, enum(LooseMood))]
+    #[thrift(id = 5)]
     inner_by_mood: BTreeMap<LooseMood, Inner>,
-    #[thrift(id = 6, enum)]
+    #[thrift(id = 6)]
     by_name: BTreeMap<String, Vec<LooseMood>>,
-    #[thrift(id = 7, default, enum)]
+    #[thrift(id = 7, default)]
     plain: LooseMood,
 }
 
@@ -549,4 +550,97 @@ fn a_bare_enum_value_reads_and_writes_through_the_trait() {
     let read: Mood = idlc_runtime::__codegen::read_enum(&mut reader).unwrap();
     assert_eq!(read, Mood::Cross);
     assert_eq!(reader.position(), 1, "a zigzag varint of 2 is one byte");
+}
+
+/// Hand-written twin of `Mixed`: wire names that are no Rust names, a raw identifier, and both collection
+/// flavours side by side.
+#[derive(Clone, Debug, PartialEq, ThriftStruct)]
+#[thrift(name = "Mixed")]
+#[allow(non_snake_case, reason = "a field named as the IDL spells it")]
+pub struct MixedFlavours {
+    #[thrift(id = 1, name = "whatOp")]
+    what_op: i32,
+    #[thrift(id = 2, name = "byName")]
+    by_name: HashMap<String, i32>,
+    #[thrift(id = 3)]
+    seen: BTreeSet<i32>,
+    #[thrift(id = 4, name = "type")]
+    r#type: String,
+    #[thrift(id = 5)]
+    camelCase: HashSet<Mood>,
+}
+
+#[test]
+fn wire_names_raw_names_and_mixed_collections_encode_like_the_twin() {
+    let mine = MixedFlavours {
+        what_op: 4,
+        by_name: [("one".to_owned(), 1)].into(),
+        seen: [3, 1, 2].into(),
+        r#type: "kind".into(),
+        camelCase: [Mood::Cross].into(),
+    };
+    let twin = twins::Mixed {
+        what_op: 4,
+        by_name: [("one".to_owned(), 1)].into(),
+        seen: [3, 1, 2].into(),
+        r#type: "kind".into(),
+        camel_case: [twins::Mood::CROSS].into(),
+    };
+    for ((protocol, bytes), (_, twin_bytes)) in encodings(&mine).into_iter().zip(encodings(&twin)) {
+        assert_eq!(bytes, twin_bytes, "{protocol}");
+        assert_eq!(
+            decode_as::<MixedFlavours>(protocol, twin_bytes).unwrap(),
+            mine,
+            "{protocol}"
+        );
+    }
+}
+
+/// Names in the user's scope that a derive's own code must not trip over: constants named like its locals
+/// and parameters, and a type named like its generic parameters.
+#[allow(
+    non_upper_case_globals,
+    dead_code,
+    reason = "names chosen to collide with the derive's own"
+)]
+mod hygiene {
+    use idlc_runtime::ThriftStruct;
+
+    const r: i32 = 0;
+    const w: i32 = 1;
+    const value: i32 = 2;
+    const field: i32 = 3;
+    const count: i32 = 4;
+
+    #[derive(Clone, Debug, PartialEq, ThriftStruct)]
+    pub(crate) struct R {
+        #[thrift(id = 1)]
+        pub(crate) count: i64,
+    }
+
+    #[derive(Clone, Debug, PartialEq, ThriftStruct)]
+    pub(crate) struct W {
+        #[thrift(id = 1)]
+        pub(crate) r: R,
+        #[thrift(id = 2)]
+        pub(crate) value: Option<R>,
+        #[thrift(id = 3, default)]
+        pub(crate) field: i32,
+    }
+}
+
+#[test]
+fn the_derive_keeps_clear_of_names_in_scope() {
+    let value = hygiene::W {
+        r: hygiene::R { count: 3 },
+        value: Some(hygiene::R { count: -1 }),
+        field: 7,
+    };
+    for (protocol, bytes) in encodings(&value) {
+        assert_eq!(
+            decode_as::<hygiene::W>(protocol, bytes).unwrap(),
+            value,
+            "{protocol}"
+        );
+    }
 }

@@ -46,6 +46,14 @@ struct Palette {
   7: Mood plain
 }
 
+struct Mixed {
+  1: required i32 whatOp
+  2: required map<string, i32> byName
+  3: required set<i32> seen
+  4: required string type
+  5: required set<Mood> camelCase
+}
+
 service Twins {
   Everything echo(1: Everything value)
 }

@@ -16,16 +16,8 @@ pub struct DuplicateId {
 }
 
 #[derive(ThriftStruct)]
-pub struct UnsupportedType {
-    #[thrift(id = 1)]
-    a: u32,
-    #[thrift(id = 2)]
-    b: Vec<(i32, i32)>,
-}
-
-#[derive(ThriftStruct)]
 pub struct UnknownKey {
-    #[thrift(id = 1, name = "A")]
+    #[thrift(id = 1, wire = "A")]
     a: i32,
 }
 
@@ -41,13 +33,6 @@ pub struct WrongRequiredness {
 
 #[derive(ThriftStruct)]
 pub struct Tuple(i32);
-
-#[derive(ThriftStruct)]
-pub struct NotSnakeCase {
-    #[thrift(id = 1)]
-    #[allow(non_snake_case)]
-    camelCase: i32,
-}
 
 #[derive(ThriftUnion)]
 pub enum UnionErrors {

@@ -20,6 +20,7 @@ pub use output::{BufMutOutput, WriteBuf};
 pub use thrift_enum::{ThriftEnum, read_enum, write_enum};
 pub use uuid::Uuid;
 pub use value::ThriftValue;
+pub(crate) use value::check_element;
 
 use std::fmt;
 

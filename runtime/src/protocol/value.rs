@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::{DecodeError, DecodeErrorKind, EncodeError, FastStr, Reader, TType, ThriftStruct, Writer};
+use super::{
+    DecodeError, DecodeErrorKind, EncodeError, FastStr, Reader, TType, ThriftStruct, Writer,
+};
 
 /// A Rust type that can travel as a Thrift value: scalars, `String`, [`FastStr`], [`Bytes`] (binary),
 /// [`Uuid`](super::Uuid), `Vec` (list), `BTreeSet`/`HashSet` (set), `BTreeMap`/`HashMap` (map), `Box` and

@@ -1,850 +1,379 @@
-//! Structs, unions, exceptions, enums, typedefs and constants, with their `ThriftStruct` encode/decode.
+//! The `ThriftStruct` impl of a struct or union, from a [`StructModel`]: what the Rust backend builds from
+//! the IDL, and what `#[derive(ThriftStruct)]` and `#[derive(ThriftUnion)]` build from a hand-written type.
+//! One emitter for both, so a hand-written type and its IDL twin share their codec by construction.
+//!
+//! Every field is written and read through the runtime's `ThriftValue` trait, which each field type
+//! implements, however deeply it nests; a field can also spell out its own expressions (the backend does for
+//! the few types whose Rust form does not say how they travel, a set held in a `Vec`).
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
 
-use super::names::{self, Scope, ident};
-use super::{Context, doc_or, source_name};
-use crate::ir::{
-    ConstValue, EnumId, Field, FileId, Program, Requiredness, StructId, StructKind, Type, TypeKind,
-};
-
-/// A struct to generate: one from the IDL or one a service needs on the wire (arguments, results).
-pub(crate) struct StructDef<'a> {
-    pub(crate) id: Option<StructId>,
-    pub(crate) name: String,
-    pub(crate) wire_name: String,
-    pub(crate) kind: StructKind,
-    pub(crate) fields: &'a [Field],
-    pub(crate) doc: TokenStream,
-    pub(crate) file: FileId,
-    /// Service wire structs are public for generated clients of extending services, but not for users.
-    pub(crate) hidden: bool,
+/// A struct or union and its fields, as the emitter needs them.
+#[derive(Debug, Clone)]
+pub struct StructModel {
+    /// The Rust type.
+    pub name: Ident,
+    /// The name on the wire (the protocols that spell names out write it).
+    pub wire_name: String,
+    /// A struct (or exception) with named fields, or a union: an enum of one-value variants.
+    pub shape: Shape,
+    /// The fields (variants, for a union) in declaration order.
+    pub fields: Vec<FieldModel>,
+    /// Attributes for the `decode` function (the backend allows a lint an IDL default can trip).
+    pub decode_attrs: TokenStream,
+    /// Where the code lands, which decides how the emitter's own names stay clear of the user's.
+    pub expansion: Expansion,
 }
 
-/// Locals the decode functions use themselves.
-const DECODE_LOCALS: &[&str] = &["r", "field", "other", "value", "found"];
+/// Where the emitted code lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expansion {
+    /// A generated module: the backend has already kept every IDL name clear of the emitter's (`w`, `r`,
+    /// `W`, `R`, ...), and the code may be printed and read back, so plain names do.
+    Module,
+    /// A derive's expansion beside hand-written code, where any name may already be in scope: locals get
+    /// mixed-site hygiene and a `__` prefix (a binding cannot share its name with a constant in scope), and
+    /// the generic parameters unusual names (a field may hold a type named `R`).
+    Derive,
+}
 
-/// Mathematical constants clippy expects to be named rather than written out.
-const KNOWN_CONSTANTS: &[f64] = &[
-    std::f64::consts::E,
-    std::f64::consts::FRAC_1_PI,
-    std::f64::consts::FRAC_1_SQRT_2,
-    std::f64::consts::FRAC_2_PI,
-    std::f64::consts::FRAC_2_SQRT_PI,
-    std::f64::consts::FRAC_PI_2,
-    std::f64::consts::FRAC_PI_3,
-    std::f64::consts::FRAC_PI_4,
-    std::f64::consts::FRAC_PI_6,
-    std::f64::consts::FRAC_PI_8,
-    std::f64::consts::LN_10,
-    std::f64::consts::LN_2,
-    std::f64::consts::LOG10_E,
-    std::f64::consts::LOG2_E,
-    std::f64::consts::LOG2_10,
-    std::f64::consts::LOG10_2,
-    std::f64::consts::PI,
-    std::f64::consts::SQRT_2,
-    std::f64::consts::TAU,
-];
+/// What Rust shape a model has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Named fields.
+    Struct,
+    /// An enum of variants holding one value each; exactly one is on the wire.
+    Union,
+}
 
-fn near_known_constant(value: &ConstValue) -> bool {
-    match value {
-        ConstValue::Double(d) => KNOWN_CONSTANTS.iter().any(|c| (d - c).abs() < 1e-2),
-        ConstValue::List(items) => items.iter().any(near_known_constant),
-        ConstValue::Map(entries) => entries
-            .iter()
-            .any(|(k, v)| near_known_constant(k) || near_known_constant(v)),
-        ConstValue::Struct { fields, .. } => fields.iter().any(|(_, v)| near_known_constant(v)),
-        _ => false,
+/// How a field's absence from the wire is handled, Apache's requiredness.
+#[derive(Debug, Clone)]
+pub enum Presence {
+    /// Must be on the wire; its absence is an error naming it.
+    Required,
+    /// An `Option`, `None` when absent (for a union: a variant).
+    Optional,
+    /// Takes a value when absent: read straight into a local that starts with `initial` (for cheap scalars),
+    /// or otherwise the `absent` expression (`None` for `Default::default()`).
+    Default {
+        /// Read straight into a local holding this value to begin with.
+        initial: Option<TokenStream>,
+        /// The value when absent, for a field not read straight into its local.
+        absent: Option<TokenStream>,
+    },
+}
+
+/// The wire type a field is read under, for the decoder's match.
+#[derive(Debug, Clone)]
+pub enum WireType {
+    /// Known when the code is generated: a `TType` path such as `rt::TType::I32`.
+    Known(TokenStream),
+    /// Whatever the field's Rust type says through `ThriftValue::TTYPE` (a derive cannot know).
+    OfType(TokenStream),
+}
+
+/// One field of a struct, or one variant of a union.
+#[derive(Debug, Clone)]
+pub struct FieldModel {
+    /// The Rust field (or variant) name.
+    pub member: Ident,
+    /// The name on the wire.
+    pub wire_name: String,
+    /// The field id.
+    pub id: i16,
+    /// What its absence means.
+    pub presence: Presence,
+    /// The wire type it is read under.
+    pub wire_type: WireType,
+    /// The local the decoder reads it into.
+    pub local: Ident,
+    /// The span errors about the field's type point at (a derive: the field's type).
+    pub span: Span,
+    /// Expressions of its own instead of the trait, for types whose Rust form does not say how they travel:
+    /// a write taking the value as `value` (a reference) and returning `Result<(), EncodeError>` after the
+    /// field header, and a read of type `Result<T, DecodeError>`.
+    pub spelled: Option<Spelled>,
+}
+
+/// A field's own write and read expressions (see [`FieldModel::spelled`]).
+#[derive(Debug, Clone)]
+pub struct Spelled {
+    /// Writes `value`.
+    pub write: TokenStream,
+    /// Reads the value.
+    pub read: TokenStream,
+}
+
+impl Expansion {
+    /// A name the emitter binds itself.
+    fn local(self, name: &str) -> Ident {
+        match self {
+            Expansion::Module => Ident::new(name, Span::call_site()),
+            Expansion::Derive => Ident::new(&format!("__{name}"), Span::mixed_site()),
+        }
+    }
+
+    /// The writer's and reader's generic parameters.
+    fn generics(self) -> (Ident, Ident) {
+        match self {
+            Expansion::Module => (format_ident!("W"), format_ident!("R")),
+            Expansion::Derive => (format_ident!("__W"), format_ident!("__R")),
+        }
     }
 }
 
-/// `#[allow(clippy::approx_constant)]` when an IDL value happens to look like π or e.
-fn approx_allow<'v>(values: impl IntoIterator<Item = &'v ConstValue>) -> TokenStream {
-    if values.into_iter().any(near_known_constant) {
-        quote!(#[allow(clippy::approx_constant, reason = "the value is the IDL's own")])
-    } else {
-        TokenStream::new()
-    }
-}
-
-/// A field's IDL doc comment, or its id and IDL name.
-fn field_doc(field: &Field) -> TokenStream {
-    doc_or(field.doc.as_deref(), || {
-        if field.implicit_id {
-            format!("Field `{}`.", field.name)
-        } else {
-            format!("Field {}, `{}`.", field.id, field.name)
-        }
-    })
-}
-
-/// True if `value` is what `Default::default()` gives for `ty` anyway.
-fn is_trivial_default(value: &ConstValue) -> bool {
-    match value {
-        ConstValue::Bool(b) => !b,
-        ConstValue::Int(i) => *i == 0,
-        ConstValue::Double(d) => *d == 0.0 && d.is_sign_positive(),
-        ConstValue::String(s) => s.is_empty(),
-        ConstValue::List(items) => items.is_empty(),
-        ConstValue::Map(entries) => entries.is_empty(),
-        _ => false,
-    }
-}
-
-impl Context<'_> {
-    /// Rust field names for `fields`, unique within the struct.
-    pub(crate) fn field_names(&self, fields: &[Field]) -> Vec<String> {
-        let mut scope = Scope::default();
-        fields
-            .iter()
-            .map(|f| scope.claim(names::value_name(&f.name)))
-            .collect()
-    }
-
-    /// Rust variant names for a union's fields.
-    pub(crate) fn variant_names(&self, fields: &[Field]) -> Vec<String> {
-        let mut scope = Scope::default();
-        fields
-            .iter()
-            .map(|f| scope.claim_type(names::type_name(&f.name)))
-            .collect()
-    }
-
-    /// Rust const names for an enum's members.
-    pub(crate) fn enum_member_names(&self, id: EnumId) -> Vec<String> {
-        let mut scope = Scope::with_reserved(&["VALUES"]);
-        self.program
-            .enum_(id)
-            .members
-            .iter()
-            .map(|m| scope.claim(names::const_name(&m.name)))
-            .collect()
-    }
-
-    /// `partial` leaves out `Eq`, `Hash` and the orderings, which a `double` or unordered collection rules out.
-    fn derives(&self, partial: bool, default: bool) -> TokenStream {
-        let serde = self.serde_derive();
-        let default = default.then(|| quote!(Default,));
-        if partial {
-            quote!(#[derive(Clone, Debug, #default PartialEq #serde)])
-        } else {
-            quote!(#[derive(Clone, Debug, #default PartialEq, Eq, Hash, PartialOrd, Ord #serde)])
+impl StructModel {
+    /// `impl ThriftStruct for {name}`, through the runtime path `rt`.
+    pub fn codec(&self) -> TokenStream {
+        match self.shape {
+            Shape::Struct => self.struct_codec(),
+            Shape::Union => self.union_codec(),
         }
     }
 
-    fn serde_derive(&self) -> TokenStream {
-        if self.options.serde {
-            quote!(, rt::serde::Serialize, rt::serde::Deserialize)
-        } else {
-            TokenStream::new()
-        }
-    }
-
-    fn serde_crate(&self) -> TokenStream {
-        if self.options.serde {
-            let path = format!("{}::__codegen::serde", self.options.runtime_crate);
-            quote!(#[serde(crate = #path)])
-        } else {
-            TokenStream::new()
-        }
-    }
-
-    fn struct_partial(&self, def: &StructDef<'_>) -> bool {
-        match def.id {
-            Some(id) => self.partial[id.index()],
-            None => def
-                .fields
-                .iter()
-                .any(|f| self.type_partial(&f.ty, &self.partial)),
-        }
-    }
-
-    /// The Rust type of a struct field, with `Box` and `Option` as its requiredness and recursion need.
-    fn field_type(&self, def: &StructDef<'_>, field: &Field) -> TokenStream {
-        let mut ty = self.rust_type(&field.ty, def.file);
-        if self.needs_box(def.id, &field.ty, field.reference) {
-            ty = quote!(Box<#ty>);
-        }
-        if field.requiredness == Requiredness::Optional && def.kind != StructKind::Union {
-            ty = quote!(Option<#ty>);
-        }
-        ty
-    }
-
-    pub(crate) fn struct_item(&self, id: StructId) -> TokenStream {
-        let s = self.program.struct_(id);
-        self.struct_def(&StructDef {
-            id: Some(id),
-            name: self.struct_names[id.index()].clone(),
-            wire_name: s.name.clone(),
-            kind: s.kind,
-            fields: &s.fields,
-            doc: doc_or(s.doc.as_deref(), || {
-                let kind = match s.kind {
-                    StructKind::Struct => "struct",
-                    StructKind::Union => "union",
-                    StructKind::Exception => "exception",
-                };
-                let source = source_name(&self.program.file(s.file).path);
-                format!("The `{}` {kind} from `{source}`.", s.name)
-            }),
-            file: s.file,
-            hidden: false,
-        })
-    }
-
-    pub(crate) fn struct_def(&self, def: &StructDef<'_>) -> TokenStream {
-        if def.kind == StructKind::Union {
-            return self.union_def(def);
-        }
-        let name = ident(&def.name);
-        let doc = &def.doc;
-        let hidden = def.hidden.then(|| quote!(#[doc(hidden)]));
-        let partial = self.struct_partial(def);
-        let field_names = self.field_names(def.fields);
-        let fields = def
-            .fields
-            .iter()
-            .zip(&field_names)
-            .map(|(field, field_name)| {
-                // Wire structs are hidden from the docs, so their fields need no doc line.
-                let doc = if def.hidden {
-                    TokenStream::new()
-                } else {
-                    field_doc(field)
-                };
-                let field_name = ident(field_name);
-                let ty = self.field_type(def, field);
-                quote! { #doc pub #field_name: #ty }
-            });
-
-        let custom_default = def.fields.iter().any(|f| {
-            f.default
-                .as_ref()
-                .is_some_and(|d| !is_trivial_default(d) || f.requiredness == Requiredness::Optional)
-        });
-        let default_impl = custom_default.then(|| {
-            let inits = def
-                .fields
-                .iter()
-                .zip(&field_names)
-                .map(|(field, field_name)| {
-                    let field_name = ident(field_name);
-                    let value = self.field_default(def, field);
-                    quote!(#field_name: #value)
-                });
-            let allow = approx_allow(def.fields.iter().filter_map(|f| f.default.as_ref()));
-            quote! {
-                impl Default for #name {
-                    #allow
-                    fn default() -> Self {
-                        #name { #(#inits),* }
-                    }
-                }
-            }
-        });
-        // Wire structs need only what the generated client and processor use: no hashing or ordering.
-        let derives = self.derives(partial || def.hidden, !custom_default);
-        let serde_crate = self.serde_crate();
-        let exception =
-            (def.kind == StructKind::Exception).then(|| self.exception_impls(def, &field_names));
-        let codec = self.struct_codec(def, &field_names);
-        quote! {
-            #doc
-            #hidden
-            #derives
-            #serde_crate
-            pub struct #name {
-                #(#fields,)*
-            }
-            #default_impl
-            #exception
-            #codec
-        }
-    }
-
-    /// What a field holds in `Default::default()`.
-    fn field_default(&self, def: &StructDef<'_>, field: &Field) -> TokenStream {
-        match &field.default {
-            Some(value)
-                if field.requiredness == Requiredness::Optional || !is_trivial_default(value) =>
-            {
-                let mut expr = self.value_expr(&field.ty, value, def.file);
-                if self.needs_box(def.id, &field.ty, field.reference) {
-                    expr = quote!(Box::new(#expr));
-                }
-                if field.requiredness == Requiredness::Optional {
-                    expr = quote!(Some(#expr));
-                }
-                expr
-            }
-            _ => quote!(Default::default()),
-        }
-    }
-
-    fn exception_impls(&self, def: &StructDef<'_>, field_names: &[String]) -> TokenStream {
-        let name = ident(&def.name);
-        let message = def.fields.iter().zip(field_names).find(|(f, _)| {
-            matches!(f.name.as_str(), "message" | "msg")
-                && self.program.resolve(&f.ty).kind == TypeKind::String
-        });
-        let body = match message {
-            Some((field, field_name)) => {
-                let field_name = ident(field_name);
-                if field.requiredness == Requiredness::Optional {
+    fn struct_codec(&self) -> TokenStream {
+        let name = &self.name;
+        let wire_name = &self.wire_name;
+        let local = |name| self.expansion.local(name);
+        let (w, r, field, other) = (local("w"), local("r"), local("field"), local("other"));
+        let (gw, gr) = self.expansion.generics();
+        // Fields go out in ascending id order, as Apache Thrift writes them (implicit negative ids first).
+        let mut in_id_order: Vec<&FieldModel> = self.fields.iter().collect();
+        in_id_order.sort_by_key(|f| f.id);
+        let writes = in_id_order.into_iter().map(|f| {
+            let member = &f.member;
+            match f.presence {
+                Presence::Optional => {
+                    // Bound and used with one hygiene, located at the field's type so errors point there.
+                    let mut value = local("value");
+                    value.set_span(value.span().located_at(f.span));
+                    let write = f.write(&w, quote!(#value));
                     quote! {
-                        match &self.#field_name {
-                            Some(message) => f.write_str(message),
-                            None => write!(f, "{self:?}"),
+                        if let Some(#value) = &self.#member {
+                            #write
                         }
                     }
-                } else {
-                    quote!(f.write_str(&self.#field_name))
                 }
-            }
-            None => quote!(write!(f, "{self:?}")),
-        };
-        quote! {
-            impl rt::fmt::Display for #name {
-                fn fmt(&self, f: &mut rt::fmt::Formatter<'_>) -> rt::fmt::Result {
-                    #body
-                }
-            }
-
-            impl rt::Error for #name {}
-        }
-    }
-
-    fn struct_codec(&self, def: &StructDef<'_>, field_names: &[String]) -> TokenStream {
-        let name = ident(&def.name);
-        let wire_name = &def.wire_name;
-        // Fields go out in ascending id order, as Apache Thrift writes them (implicit negative ids first).
-        let mut in_id_order: Vec<_> = def.fields.iter().zip(field_names).collect();
-        in_id_order.sort_by_key(|(field, _)| field.id);
-        let writes = in_id_order.into_iter().map(|(field, field_name)| {
-            let field_ident = ident(field_name);
-            let ttype = self.ttype(&field.ty);
-            let field_wire = &field.name;
-            let id = super::types::int_literal(i64::from(field.id));
-            if field.requiredness == Requiredness::Optional {
-                let write = self
-                    .fixed_width_list(&field.ty, "write")
-                    .map(|write| quote!(rt::#write(w, value)))
-                    .unwrap_or_else(|| self.write_expr(&field.ty, quote!(value), true));
-                quote! {
-                    if let Some(value) = &self.#field_ident {
-                        w.write_field_begin(#field_wire, #ttype, #id)?;
-                        #write?;
-                        w.write_field_end()?;
-                    }
-                }
-            } else {
-                let write = self
-                    .fixed_width_list(&field.ty, "write")
-                    .map(|write| quote!(rt::#write(w, &self.#field_ident)))
-                    .unwrap_or_else(|| {
-                        self.write_expr(&field.ty, quote!(self.#field_ident), false)
-                    });
-                quote! {
-                    w.write_field_begin(#field_wire, #ttype, #id)?;
-                    #write?;
-                    w.write_field_end()?;
-                }
+                _ => f.write(&w, quote_spanned!(f.span=> &self.#member)),
             }
         });
-
-        let locals = self.bindings(def.file, field_names, DECODE_LOCALS, "field");
-        let mut declarations = Vec::new();
-        let mut arms = Vec::new();
-        let mut inits = Vec::new();
-        for ((field, field_name), local) in def.fields.iter().zip(field_names).zip(&locals) {
-            let local = ident(local);
-            let field_ident = ident(field_name);
-            let boxed = self.needs_box(def.id, &field.ty, field.reference);
-            let read = self
-                .fixed_width_list(&field.ty, "read")
-                .map(|read| quote!(rt::#read(r)))
-                .unwrap_or_else(|| self.read_expr(&field.ty, def.file, boxed));
-            let id = super::types::int_literal(i64::from(field.id));
-            let ttype = self.ttype(&field.ty);
-            let direct = field.requiredness == Requiredness::Default && self.is_scalar(&field.ty);
-            if direct {
-                let initial = match &field.default {
-                    Some(value) => self.value_expr(&field.ty, value, def.file),
-                    None => self.scalar_zero(&field.ty, def.file),
-                };
-                declarations.push(quote!(let mut #local = #initial;));
-                arms.push(quote!((#id, #ttype) => #local = #read?,));
-            } else {
-                declarations.push(quote!(let mut #local = None;));
-                arms.push(quote!((#id, #ttype) => #local = Some(#read?),));
+        let declarations = self.fields.iter().map(|f| {
+            let local = &f.local;
+            match &f.presence {
+                Presence::Default {
+                    initial: Some(initial),
+                    ..
+                } => quote!(let mut #local = #initial;),
+                _ => quote!(let mut #local = None;),
             }
-            let field_wire = &field.name;
-            let value = match field.requiredness {
-                Requiredness::Required => {
+        });
+        let arms = self.fields.iter().map(|f| {
+            let local = &f.local;
+            let read = f.read(&r);
+            let assign = match &f.presence {
+                Presence::Default {
+                    initial: Some(_), ..
+                } => quote!(#local = #read?),
+                _ => quote!(#local = Some(#read?)),
+            };
+            let pattern = f.pattern(self.expansion);
+            quote!(#pattern => #assign,)
+        });
+        let inits = self.fields.iter().map(|f| {
+            let (member, local) = (&f.member, &f.local);
+            let field_wire = &f.wire_name;
+            let value = match &f.presence {
+                Presence::Required => {
                     quote!(#local.ok_or_else(|| rt::missing(#wire_name, #field_wire))?)
                 }
-                Requiredness::Optional => quote!(#local),
-                Requiredness::Default if direct => quote!(#local),
-                Requiredness::Default => match &field.default {
-                    Some(default) if !is_trivial_default(default) => {
-                        let mut expr = self.value_expr(&field.ty, default, def.file);
-                        if boxed {
-                            expr = quote!(Box::new(#expr));
-                        }
-                        quote!(#local.unwrap_or_else(|| #expr))
-                    }
-                    _ => quote!(#local.unwrap_or_default()),
-                },
+                Presence::Optional
+                | Presence::Default {
+                    initial: Some(_), ..
+                } => quote!(#local),
+                Presence::Default {
+                    absent: Some(absent),
+                    ..
+                } => quote!(#local.unwrap_or_else(|| #absent)),
+                Presence::Default { absent: None, .. } => quote!(#local.unwrap_or_default()),
             };
-            let bare = field.requiredness == Requiredness::Optional || direct;
-            if bare && local == field_ident {
-                inits.push(quote!(#field_ident));
+            // Shorthand only where the local and the field share a hygiene.
+            if self.expansion == Expansion::Module && *member == value.to_string() {
+                quote!(#member)
             } else {
-                inits.push(quote!(#field_ident: #value));
+                quote!(#member: #value)
             }
-        }
-        let allow = approx_allow(def.fields.iter().filter_map(|f| f.default.as_ref()));
+        });
+        let decode_attrs = &self.decode_attrs;
         quote! {
             impl rt::ThriftStruct for #name {
-                fn encode<W: rt::Writer>(&self, w: &mut W) -> Result<(), rt::EncodeError> {
-                    w.write_struct_begin(#wire_name)?;
+                fn encode<#gw: rt::Writer>(&self, #w: &mut #gw) -> Result<(), rt::EncodeError> {
+                    #w.write_struct_begin(#wire_name)?;
                     #(#writes)*
-                    w.write_field_stop()?;
-                    w.write_struct_end()
+                    #w.write_field_stop()?;
+                    #w.write_struct_end()
                 }
 
-                #allow
-                fn decode<R: rt::Reader>(r: &mut R) -> Result<Self, rt::DecodeError> {
+                #decode_attrs
+                fn decode<#gr: rt::Reader>(#r: &mut #gr) -> Result<Self, rt::DecodeError> {
                     #(#declarations)*
-                    r.read_struct_begin()?;
+                    #r.read_struct_begin()?;
                     loop {
-                        let field = r.read_field_begin()?;
-                        match (field.id, field.ttype) {
+                        let #field = #r.read_field_begin()?;
+                        match (#field.id, #field.ttype) {
                             (_, rt::TType::Stop) => break,
                             #(#arms)*
-                            (_, other) => r.skip(other)?,
+                            (_, #other) => #r.skip(#other)?,
                         }
-                        r.read_field_end()?;
+                        #r.read_field_end()?;
                     }
-                    r.read_struct_end()?;
+                    #r.read_struct_end()?;
                     Ok(#name { #(#inits),* })
                 }
             }
         }
     }
 
-    /// For a `list` of `i32`, `i64` or `double`, the runtime helper (`read_i64_list`, `write_i64_list`, ...)
-    /// that hands the whole run to the protocol at once: fixed-width protocols convert it in one pass.
-    fn fixed_width_list(&self, ty: &Type, direction: &str) -> Option<proc_macro2::Ident> {
-        let TypeKind::List { element, .. } = &self.program.resolve(ty).kind else {
-            return None;
-        };
-        let element = match self.program.resolve(element).kind {
-            TypeKind::I32 => "i32",
-            TypeKind::I64 => "i64",
-            TypeKind::Double => "double",
-            _ => return None,
-        };
-        Some(proc_macro2::Ident::new(
-            &format!("{direction}_{element}_list"),
-            proc_macro2::Span::call_site(),
-        ))
-    }
-
-    /// The zero value of a scalar type, as `Default::default()` gives it.
-    fn scalar_zero(&self, ty: &Type, from: FileId) -> TokenStream {
-        match &self.program.resolve(ty).kind {
-            TypeKind::Bool => quote!(false),
-            TypeKind::Double => quote!(0.0),
-            TypeKind::Enum(_) => {
-                let path = self.rust_type(self.program.resolve(ty), from);
-                quote!(#path::default())
-            }
-            _ => quote!(0),
-        }
-    }
-
-    fn union_def(&self, def: &StructDef<'_>) -> TokenStream {
-        let name = ident(&def.name);
-        let wire_name = &def.wire_name;
-        let doc = &def.doc;
-        let partial = self.struct_partial(def);
-        let variant_names = self.variant_names(def.fields);
-        let variants = def
-            .fields
-            .iter()
-            .zip(&variant_names)
-            .map(|(field, variant)| {
-                let doc = field_doc(field);
-                let variant = ident(variant);
-                let ty = self.field_type(def, field);
-                quote! { #doc #variant(#ty) }
-            });
-        let derives = self.derives(partial, false);
-        let serde_crate = self.serde_crate();
-
-        let default_impl = def.fields.first().map(|first| {
-            let (field, variant) = def
-                .fields
-                .iter()
-                .zip(&variant_names)
-                .find(|(f, _)| f.default.is_some())
-                .unwrap_or((first, &variant_names[0]));
-            let variant = ident(variant);
-            let mut value = match &field.default {
-                Some(value) => self.value_expr(&field.ty, value, def.file),
-                None => quote!(Default::default()),
-            };
-            if self.needs_box(def.id, &field.ty, field.reference) && field.default.is_some() {
-                value = quote!(Box::new(#value));
-            }
-            let allow = approx_allow(field.default.as_ref());
-            quote! {
-                impl Default for #name {
-                    #allow
-                    fn default() -> Self {
-                        #name::#variant(#value)
-                    }
-                }
-            }
-        });
-
-        let codec = if def.fields.is_empty() {
-            quote! {
+    fn union_codec(&self) -> TokenStream {
+        let name = &self.name;
+        let wire_name = &self.wire_name;
+        let local = |name| self.expansion.local(name);
+        let (w, r, field, other, value, found) = (
+            local("w"),
+            local("r"),
+            local("field"),
+            local("other"),
+            local("value"),
+            local("found"),
+        );
+        let (gw, gr) = self.expansion.generics();
+        if self.fields.is_empty() {
+            return quote! {
                 impl rt::ThriftStruct for #name {
-                    fn encode<W: rt::Writer>(&self, _: &mut W) -> Result<(), rt::EncodeError> {
+                    fn encode<#gw: rt::Writer>(&self, _: &mut #gw) -> Result<(), rt::EncodeError> {
                         match *self {}
                     }
 
-                    fn decode<R: rt::Reader>(r: &mut R) -> Result<Self, rt::DecodeError> {
-                        r.read_struct_begin()?;
+                    fn decode<#gr: rt::Reader>(#r: &mut #gr) -> Result<Self, rt::DecodeError> {
+                        #r.read_struct_begin()?;
                         loop {
-                            let field = r.read_field_begin()?;
-                            if field.ttype == rt::TType::Stop {
+                            let #field = #r.read_field_begin()?;
+                            if #field.ttype == rt::TType::Stop {
                                 break;
                             }
-                            r.skip(field.ttype)?;
-                            r.read_field_end()?;
+                            #r.skip(#field.ttype)?;
+                            #r.read_field_end()?;
                         }
-                        r.read_struct_end()?;
+                        #r.read_struct_end()?;
                         Err(rt::invalid_union(#wire_name, 0))
                     }
                 }
-            }
-        } else {
-            let writes = def
-                .fields
-                .iter()
-                .zip(&variant_names)
-                .map(|(field, variant)| {
-                    let variant = ident(variant);
-                    let ttype = self.ttype(&field.ty);
-                    let field_wire = &field.name;
-                    let id = super::types::int_literal(i64::from(field.id));
-                    let write = self.write_expr(&field.ty, quote!(value), true);
-                    quote! {
-                        #name::#variant(value) => {
-                            w.write_field_begin(#field_wire, #ttype, #id)?;
-                            #write?;
-                            w.write_field_end()?;
-                        }
-                    }
-                });
-            let arms = def
-                .fields
-                .iter()
-                .zip(&variant_names)
-                .map(|(field, variant)| {
-                    let variant = ident(variant);
-                    let ttype = self.ttype(&field.ty);
-                    let id = super::types::int_literal(i64::from(field.id));
-                    let boxed = self.needs_box(def.id, &field.ty, field.reference);
-                    let read = self.read_expr(&field.ty, def.file, boxed);
-                    quote! {
-                        (#id, #ttype) => {
-                            value = Some(#name::#variant(#read?));
-                            found += 1;
-                        }
-                    }
-                });
+            };
+        }
+        let writes = self.fields.iter().map(|f| {
+            let member = &f.member;
+            let write = f.write(&w, quote!(#value));
             quote! {
-                impl rt::ThriftStruct for #name {
-                    fn encode<W: rt::Writer>(&self, w: &mut W) -> Result<(), rt::EncodeError> {
-                        w.write_struct_begin(#wire_name)?;
-                        match self {
-                            #(#writes)*
-                        }
-                        w.write_field_stop()?;
-                        w.write_struct_end()
-                    }
-
-                    fn decode<R: rt::Reader>(r: &mut R) -> Result<Self, rt::DecodeError> {
-                        let mut value = None;
-                        let mut found = 0;
-                        r.read_struct_begin()?;
-                        loop {
-                            let field = r.read_field_begin()?;
-                            match (field.id, field.ttype) {
-                                (_, rt::TType::Stop) => break,
-                                #(#arms)*
-                                (_, other) => r.skip(other)?,
-                            }
-                            r.read_field_end()?;
-                        }
-                        r.read_struct_end()?;
-                        match value {
-                            Some(value) if found == 1 => Ok(value),
-                            _ => Err(rt::invalid_union(#wire_name, found)),
-                        }
-                    }
+                #name::#member(#value) => {
+                    #write
                 }
             }
-        };
+        });
+        let arms = self.fields.iter().map(|f| {
+            let member = &f.member;
+            let read = f.read(&r);
+            let pattern = f.pattern(self.expansion);
+            quote! {
+                #pattern => {
+                    #value = Some(#name::#member(#read?));
+                    #found += 1;
+                }
+            }
+        });
+        let decode_attrs = &self.decode_attrs;
         quote! {
-            #doc
-            #derives
-            #serde_crate
-            pub enum #name {
-                #(#variants,)*
-            }
-            #default_impl
-            #codec
-        }
-    }
+            impl rt::ThriftStruct for #name {
+                fn encode<#gw: rt::Writer>(&self, #w: &mut #gw) -> Result<(), rt::EncodeError> {
+                    #w.write_struct_begin(#wire_name)?;
+                    match self {
+                        #(#writes)*
+                    }
+                    #w.write_field_stop()?;
+                    #w.write_struct_end()
+                }
 
-    pub(crate) fn enum_item(&self, id: EnumId) -> TokenStream {
-        let e = self.program.enum_(id);
-        let name = ident(&self.enum_names[id.index()]);
-        let doc = doc_or(e.doc.as_deref(), || {
-            let source = source_name(&self.program.file(e.file).path);
-            format!("The `{}` enum from `{source}`.", e.name)
-        });
-        let member_names = self.enum_member_names(id);
-        let consts = e
-            .members
-            .iter()
-            .zip(&member_names)
-            .map(|(member, member_name)| {
-                let doc = doc_or(member.doc.as_deref(), || {
-                    format!("`{}` = {}.", member.name, member.value)
-                });
-                let member_name = ident(member_name);
-                let value = super::types::int_literal(i64::from(member.value));
-                quote! { #doc pub const #member_name: #name = #name(#value); }
-            });
-        // Aliases share a value: the first name is the one printed, and the value is listed once.
-        let mut distinct: Vec<(i32, &String)> = Vec::new();
-        for (member, member_name) in e.members.iter().zip(&member_names) {
-            if !distinct.iter().any(|(value, _)| *value == member.value) {
-                distinct.push((member.value, member_name));
-            }
-        }
-        let values = distinct.iter().map(|(_, n)| {
-            let n = ident(n);
-            quote!(#name::#n)
-        });
-        let name_body = if distinct.is_empty() {
-            quote!(None)
-        } else {
-            let arms = distinct.iter().zip(&e.members).map(|((value, _), _)| {
-                let member = e
-                    .members
-                    .iter()
-                    .find(|m| m.value == *value)
-                    .map(|m| m.name.as_str());
-                let value = super::types::int_literal(i64::from(*value));
-                quote!(#value => Some(#member),)
-            });
-            quote! {
-                match self.0 {
-                    #(#arms)*
-                    _ => None,
-                }
-            }
-        };
-        let from_name_body = if e.members.is_empty() {
-            quote!(None)
-        } else {
-            let arms = e
-                .members
-                .iter()
-                .zip(&member_names)
-                .map(|(member, member_name)| {
-                    let wire = &member.name;
-                    let member_name = ident(member_name);
-                    quote!(#wire => Some(#name::#member_name),)
-                });
-            quote! {
-                match name {
-                    #(#arms)*
-                    _ => None,
-                }
-            }
-        };
-        let from_name_param = if e.members.is_empty() {
-            quote!(_name)
-        } else {
-            quote!(name)
-        };
-        // Without members the default is 0, which `derive(Default)` gives.
-        let default_derive = e.members.is_empty().then(|| quote!(Default,));
-        let default_impl = e.members.first().map(|_| {
-            let first = ident(&member_names[0]);
-            quote! {
-                impl Default for #name {
-                    fn default() -> Self {
-                        #name::#first
+                #decode_attrs
+                fn decode<#gr: rt::Reader>(#r: &mut #gr) -> Result<Self, rt::DecodeError> {
+                    let mut #value = None;
+                    let mut #found = 0;
+                    #r.read_struct_begin()?;
+                    loop {
+                        let #field = #r.read_field_begin()?;
+                        match (#field.id, #field.ttype) {
+                            (_, rt::TType::Stop) => break,
+                            #(#arms)*
+                            (_, #other) => #r.skip(#other)?,
+                        }
+                        #r.read_field_end()?;
+                    }
+                    #r.read_struct_end()?;
+                    match #value {
+                        Some(#value) if #found == 1 => Ok(#value),
+                        _ => Err(rt::invalid_union(#wire_name, #found)),
                     }
                 }
             }
-        });
-        let unnamed = format!("{}({{}})", e.name);
-        let wire_name = &e.name;
-        let serde = self.serde_derive();
-        let serde_crate = self.serde_crate();
-        quote! {
-            #doc
-            #[derive(Clone, Copy, #default_derive PartialEq, Eq, Hash, PartialOrd, Ord #serde)]
-            #serde_crate
-            pub struct #name(pub i32);
-
-            impl #name {
-                #(#consts)*
-                /// Every distinct value the IDL names, in declaration order.
-                pub const VALUES: &'static [#name] = &[#(#values),*];
-
-                /// The IDL name of this value, if it has one.
-                pub fn name(self) -> Option<&'static str> {
-                    #name_body
-                }
-
-                /// The value with this IDL name.
-                pub fn from_name(#from_name_param: &str) -> Option<#name> {
-                    #from_name_body
-                }
-            }
-
-            #default_impl
-
-            impl rt::fmt::Debug for #name {
-                fn fmt(&self, f: &mut rt::fmt::Formatter<'_>) -> rt::fmt::Result {
-                    match self.name() {
-                        Some(name) => f.write_str(name),
-                        None => write!(f, #unnamed, self.0),
-                    }
-                }
-            }
-
-            impl From<i32> for #name {
-                fn from(value: i32) -> Self {
-                    #name(value)
-                }
-            }
-
-            impl From<#name> for i32 {
-                fn from(value: #name) -> Self {
-                    value.0
-                }
-            }
-
-            impl rt::ThriftEnum for #name {
-                const NAME: &'static str = #wire_name;
-
-                fn to_i32(&self) -> i32 {
-                    self.0
-                }
-
-                // Every value is kept, known or not, so a round trip never loses one.
-                fn from_i32(value: i32) -> Option<Self> {
-                    Some(#name(value))
-                }
-            }
         }
     }
+}
 
-    pub(crate) fn typedef_item(&self, id: crate::ir::TypedefId) -> TokenStream {
-        let t = self.program.typedef(id);
-        let name = ident(&self.typedef_names[id.index()]);
-        let doc = doc_or(t.doc.as_deref(), || {
-            let source = source_name(&self.program.file(t.file).path);
-            format!("The `{}` typedef from `{source}`.", t.name)
-        });
-        let target = self.rust_type(&t.target, t.file);
-        quote! { #doc pub type #name = #target; }
+impl FieldModel {
+    fn id_literal(&self) -> TokenStream {
+        super::types::int_literal(i64::from(self.id))
     }
 
-    pub(crate) fn const_item(&self, id: crate::ir::ConstId) -> TokenStream {
-        let c = self.program.const_(id);
-        let name = ident(&self.const_names[id.index()]);
-        let doc = doc_or(c.doc.as_deref(), || {
-            let source = source_name(&self.program.file(c.file).path);
-            format!("The `{}` constant from `{source}`.", c.name)
-        });
-        let allow = approx_allow([&c.value]);
-        let ty = self.rust_type(&c.ty, c.file);
-        match (const_form(self.program, id), &c.value) {
-            (ConstForm::Str, ConstValue::String(s)) => {
-                quote! { #doc pub const #name: &str = #s; }
-            }
-            (ConstForm::Bytes, ConstValue::String(s)) => {
-                let bytes = proc_macro2::Literal::byte_string(s.as_bytes());
-                quote! { #doc pub const #name: &[u8] = #bytes; }
-            }
-            (ConstForm::Plain, _) => {
-                let value = self.value_expr(&c.ty, &c.value, c.file);
-                quote! { #doc #allow pub const #name: #ty = #value; }
-            }
-            _ => {
-                let value = self.value_expr(&c.ty, &c.value, c.file);
-                // The value is built by a named function rather than a closure, which prettyplease would print
-                // from column 0 after `LazyLock::new(||`.
-                let builder = self.builder_names[id.index()]
-                    .as_deref()
-                    .expect("every const held in a static has a builder name");
-                let builder = ident(builder);
+    /// Writes the field whose value `value` (a reference) holds, header to end, as statements.
+    fn write(&self, w: &Ident, value: TokenStream) -> TokenStream {
+        let field_wire = &self.wire_name;
+        let id = self.id_literal();
+        match (&self.spelled, &self.wire_type) {
+            (Some(spelled), WireType::Known(ttype)) => {
+                let write = &spelled.write;
                 quote! {
-                    #doc pub static #name: rt::LazyLock<#ty> = rt::LazyLock::new(#builder);
-                    #allow fn #builder() -> #ty { #value }
+                    #w.write_field_begin(#field_wire, #ttype, #id)?;
+                    {
+                        let value = #value;
+                        #write
+                    }?;
+                    #w.write_field_end()?;
                 }
             }
+            _ => quote_spanned! {self.span=>
+                rt::write_field(#w, #field_wire, #id, #value)?;
+            },
         }
     }
-}
 
-/// What a constant becomes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ConstForm {
-    /// A `pub const` of type `&str`.
-    Str,
-    /// A `pub const` of type `&[u8]`.
-    Bytes,
-    /// A `pub const` of its own type.
-    Plain,
-    /// A `LazyLock` static built by a private function.
-    Static,
-}
+    /// Reads the field's value, an expression of type `Result<T, DecodeError>`.
+    fn read(&self, r: &Ident) -> TokenStream {
+        match (&self.spelled, &self.wire_type) {
+            (Some(spelled), _) => spelled.read.clone(),
+            (None, WireType::OfType(ty)) => {
+                quote_spanned!(self.span=> <#ty as rt::ThriftValue>::read(#r))
+            }
+            (None, WireType::Known(_)) => quote!(rt::read(#r)),
+        }
+    }
 
-/// What constant `id` becomes: its form decides whether it needs a builder function, which is named with the
-/// rest of the module.
-pub(crate) fn const_form(program: &Program, id: crate::ir::ConstId) -> ConstForm {
-    let c = program.const_(id);
-    match (&program.resolve(&c.ty).kind, &c.value) {
-        (TypeKind::String, ConstValue::String(_)) => ConstForm::Str,
-        (TypeKind::Binary, ConstValue::String(_)) => ConstForm::Bytes,
-        (
-            TypeKind::Bool
-            | TypeKind::I8
-            | TypeKind::I16
-            | TypeKind::I32
-            | TypeKind::I64
-            | TypeKind::Double
-            | TypeKind::Uuid
-            | TypeKind::Enum(_),
-            _,
-        ) => ConstForm::Plain,
-        _ => ConstForm::Static,
+    /// The decoder's match arm pattern for this field: its id and wire type.
+    fn pattern(&self, expansion: Expansion) -> TokenStream {
+        let id = self.id_literal();
+        match &self.wire_type {
+            WireType::Known(ttype) => quote!((#id, #ttype)),
+            WireType::OfType(ty) => {
+                let ttype = expansion.local("ttype");
+                quote_spanned!(self.span=> (#id, #ttype) if #ttype == <#ty as rt::ThriftValue>::TTYPE)
+            }
+        }
     }
 }

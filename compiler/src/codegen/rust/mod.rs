@@ -73,7 +73,8 @@
 //!   `idlc_runtime::Processor`, and `SClient<C: Channel>` with every function of `S` and its ancestors.
 //!   Declared exceptions are an enum `S{Function}Exception` with one variant per `throws` field (functions
 //!   without any use `idlc_runtime::NoException`); `S{Function}Args`/`Result` are the wire structs.
-mod codec;
+pub mod codec;
+mod items;
 mod names;
 mod service;
 mod types;
@@ -85,7 +86,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::{DefinitionId, FileId, Program, StructId, TypeKind};
-use codec::ConstForm;
+use items::ConstForm;
 use names::{ModuleScope, Scope};
 use service::ServiceNames;
 
@@ -389,7 +390,7 @@ impl<'a> Context<'a> {
             for definition in &file.definitions {
                 match *definition {
                     DefinitionId::Const(c)
-                        if codec::const_form(program, c) == ConstForm::Static =>
+                        if items::const_form(program, c) == ConstForm::Static =>
                     {
                         builder_names[c.index()] = Some(
                             scope

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::codec::StructDef;
+use super::items::StructDef;
 use super::names::{self, Scope, ident};
 use super::{Context, doc_or, source_name};
 use crate::ir::{

@@ -126,78 +126,64 @@ impl Context<'_> {
         )
     }
 
-    /// An expression writing the value `expr` of type `ty`; `by_ref` says `expr` is a reference rather than a
-    /// place. The expression's type is `Result<(), EncodeError>`.
-    pub(crate) fn write_expr(&self, ty: &Type, expr: TokenStream, by_ref: bool) -> TokenStream {
-        let deref = if by_ref { quote!(*) } else { quote!() };
-        let borrow = if by_ref { quote!() } else { quote!(&) };
+    /// Whether values of `ty` are written and read through the runtime's `ThriftValue` trait: every type but
+    /// those holding a set or map that is a `Vec` (its elements can be neither ordered nor hashed), whose
+    /// Rust type does not say it is a set.
+    pub(crate) fn via_trait(&self, ty: &Type) -> bool {
         match &self.program.resolve(ty).kind {
-            TypeKind::Bool => quote!(w.write_bool(#deref #expr)),
-            TypeKind::I8 => quote!(w.write_i8(#deref #expr)),
-            TypeKind::I16 => quote!(w.write_i16(#deref #expr)),
-            TypeKind::I32 => quote!(w.write_i32(#deref #expr)),
-            TypeKind::I64 => quote!(w.write_i64(#deref #expr)),
-            TypeKind::Double => quote!(w.write_double(#deref #expr)),
-            TypeKind::String => quote!(w.write_string(#borrow #expr)),
-            TypeKind::Binary => quote!(w.write_binary(#borrow #expr)),
-            TypeKind::Uuid => quote!(w.write_uuid(#expr.as_bytes())),
-            TypeKind::Enum(_) => quote!(rt::write_enum(w, #borrow #expr)),
-            TypeKind::Struct(_) | TypeKind::Typedef(_) => {
-                quote!(rt::ThriftStruct::encode(#borrow #expr, w))
+            TypeKind::List { element, .. } => self.via_trait(element),
+            TypeKind::Set { element, .. } => {
+                self.collection(element) != Collection::Vec && self.via_trait(element)
             }
+            TypeKind::Map { key, value, .. } => {
+                self.collection(key) != Collection::Vec
+                    && self.via_trait(key)
+                    && self.via_trait(value)
+            }
+            _ => true,
+        }
+    }
+
+    /// An expression writing the value `expr` (a reference) of type `ty`, of type `Result<(), EncodeError>`.
+    /// Only types that are not [`via_trait`](Self::via_trait) spell out their containers.
+    pub(crate) fn write_expr(&self, ty: &Type, expr: TokenStream) -> TokenStream {
+        if self.via_trait(ty) {
+            return quote!(rt::ThriftValue::write(#expr, w));
+        }
+        match &self.program.resolve(ty).kind {
             TypeKind::List { element, .. } => {
                 let elem = self.ttype(element);
-                let write = self.write_expr(element, quote!(v), true);
-                quote!(rt::write_list(w, #elem, #borrow #expr, |w, v| #write))
+                let write = self.write_expr(element, quote!(v));
+                quote!(rt::write_list(w, #elem, #expr, |w, v| #write))
             }
             TypeKind::Set { element, .. } => {
                 let elem = self.ttype(element);
-                let write = self.write_expr(element, quote!(v), true);
-                quote!(rt::write_set(w, #elem, #borrow #expr, |w, v| #write))
+                let write = self.write_expr(element, quote!(v));
+                quote!(rt::write_set(w, #elem, #expr, |w, v| #write))
             }
             TypeKind::Map { key, value, .. } => {
                 let key_type = self.ttype(key);
                 let value_type = self.ttype(value);
-                let write_key = self.write_expr(key, quote!(k), true);
-                let write_value = self.write_expr(value, quote!(v), true);
+                let write_key = self.write_expr(key, quote!(k));
+                let write_value = self.write_expr(value, quote!(v));
                 quote! {
-                    rt::write_map(w, (#key_type, #value_type), #borrow #expr, |w, (k, v)| {
+                    rt::write_map(w, (#key_type, #value_type), #expr, |w, (k, v)| {
                         #write_key?;
                         #write_value
                     })
                 }
             }
+            _ => unreachable!("every other type goes through the trait"),
         }
     }
 
-    /// An expression reading a value of `ty` from `r`, of type `Result<T, DecodeError>`. `boxed` wraps a
-    /// struct in `Box`.
-    pub(crate) fn read_expr(&self, ty: &Type, from: FileId, boxed: bool) -> TokenStream {
+    /// An expression reading a value of `ty` from `r`, of type `Result<T, DecodeError>`; through the trait,
+    /// `T` is what the value is assigned to.
+    pub(crate) fn read_expr(&self, ty: &Type, from: FileId) -> TokenStream {
+        if self.via_trait(ty) {
+            return quote!(rt::read(r));
+        }
         match &self.program.resolve(ty).kind {
-            TypeKind::Bool => quote!(r.read_bool()),
-            TypeKind::I8 => quote!(r.read_i8()),
-            TypeKind::I16 => quote!(r.read_i16()),
-            TypeKind::I32 => quote!(r.read_i32()),
-            TypeKind::I64 => quote!(r.read_i64()),
-            TypeKind::Double => quote!(r.read_double()),
-            TypeKind::String => match self.options.string_type {
-                StringType::String => quote!(r.read_string()),
-                StringType::FastStr => quote!(r.read_fast_str()),
-            },
-            TypeKind::Binary => quote!(r.read_binary()),
-            TypeKind::Uuid => quote!(r.read_uuid().map(rt::Uuid)),
-            TypeKind::Enum(_) => {
-                let path = self.rust_type(self.program.resolve(ty), from);
-                quote!(rt::read_enum::<#path, _>(r))
-            }
-            TypeKind::Struct(_) | TypeKind::Typedef(_) => {
-                let path = self.rust_type(self.program.resolve(ty), from);
-                if boxed {
-                    quote!(<Box<#path> as rt::ThriftStruct>::decode(r))
-                } else {
-                    quote!(<#path as rt::ThriftStruct>::decode(r))
-                }
-            }
             TypeKind::List { element, .. } => {
                 let elem = self.ttype(element);
                 let read = self.read_fn(element, from);
@@ -206,43 +192,27 @@ impl Context<'_> {
             TypeKind::Set { element, .. } => {
                 let elem = self.ttype(element);
                 let read = self.read_fn(element, from);
-                let function = match self.collection(element) {
-                    Collection::BTree => quote!(read_set),
-                    Collection::Hash => quote!(read_hash_set),
-                    Collection::Vec => quote!(read_set_vec),
-                };
-                quote!(rt::#function(r, #elem, #read))
+                quote!(rt::read_set_vec(r, #elem, #read))
             }
             TypeKind::Map { key, value, .. } => {
                 let key_type = self.ttype(key);
                 let value_type = self.ttype(value);
                 let read_key = self.read_fn(key, from);
                 let read_value = self.read_fn(value, from);
-                let function = match self.collection(key) {
-                    Collection::BTree => quote!(read_map),
-                    Collection::Hash => quote!(read_hash_map),
-                    Collection::Vec => quote!(read_map_vec),
-                };
-                quote!(rt::#function(r, (#key_type, #value_type), #read_key, #read_value))
+                quote!(rt::read_map_vec(r, (#key_type, #value_type), #read_key, #read_value))
             }
+            _ => unreachable!("every other type goes through the trait"),
         }
     }
 
-    /// A function (closure or path) reading one element of `ty`.
+    /// A function reading one element of `ty`, for the containers that spell out their elements.
     fn read_fn(&self, ty: &Type, from: FileId) -> TokenStream {
-        match &self.program.resolve(ty).kind {
-            TypeKind::Struct(_) => {
-                let path = self.rust_type(self.program.resolve(ty), from);
-                quote!(<#path as rt::ThriftStruct>::decode)
-            }
-            TypeKind::Enum(_) => {
-                let path = self.rust_type(self.program.resolve(ty), from);
-                quote!(rt::read_enum::<#path, _>)
-            }
-            _ => {
-                let read = self.read_expr(ty, from, false);
-                quote!(|r| #read)
-            }
+        if self.via_trait(ty) {
+            let rust = self.rust_type(ty, from);
+            quote!(<#rust as rt::ThriftValue>::read)
+        } else {
+            let read = self.read_expr(ty, from);
+            quote!(|r| #read)
         }
     }
 
