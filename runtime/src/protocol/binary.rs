@@ -20,10 +20,11 @@
 
 use bytes::Bytes;
 
+use super::core::{ReaderCore, message_type, too_long, unexpected_eof};
 use super::text;
 use super::{
-    FastStr, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, MessageType, ReadBuf,
-    Reader, TType, WriteBuf, Writer,
+    FastStr, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, ReadBuf, Reader, TType,
+    WriteBuf, Writer,
 };
 use crate::protocol::{DecodeError, DecodeErrorKind, EncodeError};
 
@@ -72,15 +73,6 @@ impl<B: WriteBuf> BinaryWriter<B> {
         self.write_len(what, value.len())?;
         self.buf.push_slice(value);
         Ok(())
-    }
-}
-
-#[cold]
-fn too_long(what: &'static str, len: usize) -> EncodeError {
-    EncodeError::TooLong {
-        what,
-        len,
-        max: i32::MAX as usize,
     }
 }
 
@@ -276,9 +268,7 @@ fn read_blocks<S: ReadBuf, T, const N: usize>(
 /// (name first) that some old clients still send.
 #[derive(Debug)]
 pub struct BinaryReader<S> {
-    input: S,
-    limits: Limits,
-    depth: usize,
+    core: ReaderCore<S>,
     strict_only: bool,
 }
 
@@ -286,9 +276,7 @@ impl<S: ReadBuf> BinaryReader<S> {
     /// A reader over `input` that enforces `limits`.
     pub fn new(input: S, limits: Limits) -> Self {
         BinaryReader {
-            input,
-            limits,
-            depth: 0,
+            core: ReaderCore::new(input, limits),
             strict_only: false,
         }
     }
@@ -301,52 +289,29 @@ impl<S: ReadBuf> BinaryReader<S> {
 
     /// Gives the input back, positioned after what has been read.
     pub fn into_inner(self) -> S {
-        self.input
+        self.core.input
     }
 
     /// The input, positioned after what has been read.
     pub fn get_ref(&self) -> &S {
-        &self.input
+        &self.core.input
     }
 
     /// The limits this reader enforces.
     pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
-    #[inline]
-    fn read_array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], DecodeError> {
-        match self.input.chunk().first_chunk::<N>() {
-            Some(bytes) => {
-                let bytes = *bytes;
-                self.input.advance(N);
-                Ok(bytes)
-            }
-            None => Err(unexpected_eof(&self.input, what, N)),
-        }
-    }
-
-    #[inline(always)]
-    fn read_u8(&mut self, what: &'static str) -> Result<u8, DecodeError> {
-        match self.input.chunk().first() {
-            Some(&byte) => {
-                self.input.advance(1);
-                Ok(byte)
-            }
-            None => Err(unexpected_eof(&self.input, what, 1)),
-        }
+        &self.core.limits
     }
 
     #[inline]
     fn read_be_i32(&mut self, what: &'static str) -> Result<i32, DecodeError> {
-        self.read_array::<4>(what).map(i32::from_be_bytes)
+        self.core.read_array::<4>(what).map(i32::from_be_bytes)
     }
 
     /// Reads a type byte that must name a value type (not STOP).
     #[inline(always)]
     fn read_value_type(&mut self, what: &'static str) -> Result<TType, DecodeError> {
-        let offset = self.input.consumed();
-        let id = self.read_u8(what)?;
+        let offset = self.core.input.consumed();
+        let id = self.core.read_u8(what)?;
         TType::from_id(id)
             .ok_or_else(|| DecodeError::from(DecodeErrorKind::UnknownType { offset, what, id }))
     }
@@ -354,9 +319,9 @@ impl<S: ReadBuf> BinaryReader<S> {
     /// Reads an `i32` length prefix and checks it against the string limit and the bytes left.
     #[inline(always)]
     fn read_byte_len(&mut self, what: &'static str) -> Result<usize, DecodeError> {
-        let start = self.input.consumed();
+        let start = self.core.input.consumed();
         let len = self.read_be_i32(what)?;
-        byte_len(&self.input, &self.limits, start, what, i64::from(len))
+        self.core.byte_len(start, what, i64::from(len))
     }
 
     /// A string whose fast path in `read_string` failed: a bad length, missing bytes or invalid text.
@@ -364,15 +329,7 @@ impl<S: ReadBuf> BinaryReader<S> {
     #[inline(never)]
     fn read_string_carefully(&mut self) -> Result<String, DecodeError> {
         let len = self.read_byte_len("string")?;
-        self.read_utf8(len, "string")
-    }
-
-    /// Reads `len` already-checked bytes as a UTF-8 string.
-    #[inline(always)]
-    fn read_utf8(&mut self, len: usize, what: &'static str) -> Result<String, DecodeError> {
-        let text = take_utf8(&self.input, len, what)?;
-        self.input.advance(len);
-        Ok(text)
+        self.core.read_utf8(len, "string")
     }
 
     #[inline(always)]
@@ -381,16 +338,10 @@ impl<S: ReadBuf> BinaryReader<S> {
         what: &'static str,
         min_elem_size: usize,
     ) -> Result<usize, DecodeError> {
-        let start = self.input.consumed();
+        let start = self.core.input.consumed();
         let len = self.read_be_i32(what)?;
-        container_len(
-            &self.input,
-            &self.limits,
-            start,
-            what,
-            i64::from(len),
-            min_elem_size,
-        )
+        self.core
+            .container_len(start, what, i64::from(len), min_elem_size)
     }
 
     /// The field header near the end of the input, or after a bad type byte: byte by byte, for the exact error.
@@ -401,13 +352,13 @@ impl<S: ReadBuf> BinaryReader<S> {
         if ttype == TType::Stop {
             return Ok(FieldHeader { ttype, id: 0 });
         }
-        let id = i16::from_be_bytes(self.read_array("field id")?);
+        let id = i16::from_be_bytes(self.core.read_array("field id")?);
         Ok(FieldHeader { ttype, id })
     }
 
     #[inline(always)]
     fn read_list_header(&mut self, what: &'static str) -> Result<ListHeader, DecodeError> {
-        enter(&mut self.depth, &self.limits, self.input.consumed())?;
+        self.core.enter()?;
         let elem = self.read_value_type(what)?;
         let len = self.read_count(what, min_size(elem))?;
         Ok(ListHeader { elem, len })
@@ -433,7 +384,7 @@ fn min_size(ttype: TType) -> usize {
 
 impl<S: ReadBuf> Reader for BinaryReader<S> {
     fn read_message_begin(&mut self) -> Result<MessageHeader, DecodeError> {
-        let start = self.input.consumed();
+        let start = self.core.input.consumed();
         let word = self.read_be_i32("message header")?;
         if word < 0 {
             let version = word as u32 & VERSION_MASK;
@@ -445,7 +396,7 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
             }
             let kind = message_type(start, (word & 0xff) as u8)?;
             let len = self.read_byte_len("message name")?;
-            let name = self.read_utf8(len, "message name")?;
+            let name = self.core.read_utf8(len, "message name")?;
             let seqid = self.read_be_i32("message seqid")?;
             Ok(MessageHeader { name, kind, seqid })
         } else {
@@ -456,16 +407,10 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
                         .into(),
                 }));
             }
-            let len = byte_len(
-                &self.input,
-                &self.limits,
-                start,
-                "message name",
-                i64::from(word),
-            )?;
-            let name = self.read_utf8(len, "message name")?;
-            let type_offset = self.input.consumed();
-            let kind = message_type(type_offset, self.read_u8("message type")?)?;
+            let len = self.core.byte_len(start, "message name", i64::from(word))?;
+            let name = self.core.read_utf8(len, "message name")?;
+            let type_offset = self.core.input.consumed();
+            let kind = message_type(type_offset, self.core.read_u8("message type")?)?;
             let seqid = self.read_be_i32("message seqid")?;
             Ok(MessageHeader { name, kind, seqid })
         }
@@ -478,21 +423,21 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
 
     #[inline(always)]
     fn read_struct_begin(&mut self) -> Result<(), DecodeError> {
-        enter(&mut self.depth, &self.limits, self.input.consumed())
+        self.core.enter()
     }
 
     #[inline]
     fn read_struct_end(&mut self) -> Result<(), DecodeError> {
-        self.depth = self.depth.saturating_sub(1);
+        self.core.leave();
         Ok(())
     }
 
     #[inline]
     fn read_field_begin(&mut self) -> Result<FieldHeader, DecodeError> {
-        let chunk = self.input.chunk();
+        let chunk = self.core.input.chunk();
         // STOP first: the stop byte ending a message has no two bytes after it.
         if chunk.first() == Some(&0) {
-            self.input.advance(1);
+            self.core.input.advance(1);
             return Ok(FieldHeader {
                 ttype: TType::Stop,
                 id: 0,
@@ -500,7 +445,7 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
         }
         if let Some(&[type_id, hi, lo]) = chunk.first_chunk::<3>() {
             if let Some(ttype) = TType::from_id(type_id) {
-                self.input.advance(3);
+                self.core.input.advance(3);
                 return Ok(FieldHeader {
                     ttype,
                     id: i16::from_be_bytes([hi, lo]),
@@ -518,17 +463,17 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
     #[inline]
     fn read_bool(&mut self) -> Result<bool, DecodeError> {
         // Apache reads any non-zero byte as true.
-        self.read_u8("bool").map(|byte| byte != 0)
+        self.core.read_u8("bool").map(|byte| byte != 0)
     }
 
     #[inline]
     fn read_i8(&mut self) -> Result<i8, DecodeError> {
-        self.read_u8("i8").map(|byte| byte as i8)
+        self.core.read_u8("i8").map(|byte| byte as i8)
     }
 
     #[inline]
     fn read_i16(&mut self) -> Result<i16, DecodeError> {
-        self.read_array("i16").map(i16::from_be_bytes)
+        self.core.read_array("i16").map(i16::from_be_bytes)
     }
 
     #[inline]
@@ -538,24 +483,24 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
 
     #[inline]
     fn read_i64(&mut self) -> Result<i64, DecodeError> {
-        self.read_array("i64").map(i64::from_be_bytes)
+        self.core.read_array("i64").map(i64::from_be_bytes)
     }
 
     #[inline]
     fn read_double(&mut self) -> Result<f64, DecodeError> {
-        self.read_array("double").map(f64::from_be_bytes)
+        self.core.read_array("double").map(f64::from_be_bytes)
     }
 
     #[inline(always)]
     fn read_string(&mut self) -> Result<String, DecodeError> {
         // The common case against one view of the input: a length within the limit, that many bytes present,
         // valid text. Anything else takes the careful path, which reports exactly what is wrong.
-        if let Some((prefix, rest)) = self.input.chunk().split_first_chunk::<4>() {
+        if let Some((prefix, rest)) = self.core.input.chunk().split_first_chunk::<4>() {
             if let Ok(len) = usize::try_from(i32::from_be_bytes(*prefix)) {
-                if len <= self.limits.max_string_len {
+                if len <= self.core.limits.max_string_len {
                     if let Some(text) = rest.get(..len).and_then(text::utf8) {
                         let text = text.to_owned();
-                        self.input.advance(4 + len);
+                        self.core.input.advance(4 + len);
                         return Ok(text);
                     }
                 }
@@ -567,18 +512,18 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
     #[inline]
     fn read_fast_str(&mut self) -> Result<FastStr, DecodeError> {
         let len = self.read_byte_len("string")?;
-        take_fast_str(&mut self.input, len, "string")
+        self.core.read_fast_str(len, "string")
     }
 
     #[inline]
     fn read_binary(&mut self) -> Result<Bytes, DecodeError> {
         let len = self.read_byte_len("binary")?;
-        Ok(self.input.take_bytes(len))
+        Ok(self.core.read_bytes(len))
     }
 
     #[inline]
     fn read_uuid(&mut self) -> Result<[u8; 16], DecodeError> {
-        self.read_array("uuid")
+        self.core.read_uuid()
     }
 
     #[inline(always)]
@@ -588,7 +533,7 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
 
     #[inline]
     fn read_list_end(&mut self) -> Result<(), DecodeError> {
-        self.depth = self.depth.saturating_sub(1);
+        self.core.leave();
         Ok(())
     }
 
@@ -599,13 +544,13 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
 
     #[inline]
     fn read_set_end(&mut self) -> Result<(), DecodeError> {
-        self.depth = self.depth.saturating_sub(1);
+        self.core.leave();
         Ok(())
     }
 
     #[inline(always)]
     fn read_map_begin(&mut self) -> Result<MapHeader, DecodeError> {
-        enter(&mut self.depth, &self.limits, self.input.consumed())?;
+        self.core.enter()?;
         let key = self.read_value_type("map key type")?;
         let value = self.read_value_type("map value type")?;
         let len = self.read_count("map", min_size(key).saturating_add(min_size(value)))?;
@@ -614,233 +559,28 @@ impl<S: ReadBuf> Reader for BinaryReader<S> {
 
     #[inline]
     fn read_map_end(&mut self) -> Result<(), DecodeError> {
-        self.depth = self.depth.saturating_sub(1);
+        self.core.leave();
         Ok(())
     }
 
     #[inline]
     fn position(&self) -> usize {
-        self.input.consumed()
+        self.core.input.consumed()
     }
 
     #[inline]
     fn read_i32_elements(&mut self, len: usize, out: &mut Vec<i32>) -> Result<(), DecodeError> {
-        read_blocks(&mut self.input, len, out, i32::from_be_bytes)
+        read_blocks(&mut self.core.input, len, out, i32::from_be_bytes)
     }
 
     #[inline]
     fn read_i64_elements(&mut self, len: usize, out: &mut Vec<i64>) -> Result<(), DecodeError> {
-        read_blocks(&mut self.input, len, out, i64::from_be_bytes)
+        read_blocks(&mut self.core.input, len, out, i64::from_be_bytes)
     }
 
     #[inline]
     fn read_double_elements(&mut self, len: usize, out: &mut Vec<f64>) -> Result<(), DecodeError> {
-        read_blocks(&mut self.input, len, out, f64::from_be_bytes)
-    }
-}
-
-// Checks shared by the binary and compact readers.
-
-/// The error for input that ends `wanted` bytes short of what `what` needs, reported at the end of the input.
-#[cold]
-#[inline(never)]
-pub(super) fn unexpected_eof<S: ReadBuf>(
-    input: &S,
-    what: &'static str,
-    wanted: usize,
-) -> DecodeError {
-    let remaining = input.remaining();
-    DecodeError::from(DecodeErrorKind::UnexpectedEof {
-        offset: input.consumed().saturating_add(remaining),
-        what,
-        needed: wanted.saturating_sub(remaining).max(1),
-    })
-}
-
-/// Enters one level of struct or container nesting, failing once [`Limits::max_depth`] is reached.
-#[inline]
-pub(super) fn enter(depth: &mut usize, limits: &Limits, offset: usize) -> Result<(), DecodeError> {
-    if *depth >= limits.max_depth {
-        return Err(depth_exceeded(offset, limits));
-    }
-    *depth += 1;
-    Ok(())
-}
-
-#[cold]
-fn depth_exceeded(offset: usize, limits: &Limits) -> DecodeError {
-    DecodeError::from(DecodeErrorKind::DepthExceeded {
-        offset,
-        limit: limits.max_depth,
-    })
-}
-
-/// The message type with wire value `id`, or an error at `offset`.
-pub(super) fn message_type(offset: usize, id: u8) -> Result<MessageType, DecodeError> {
-    MessageType::from_id(id).ok_or_else(|| {
-        DecodeError::from(DecodeErrorKind::InvalidData {
-            offset,
-            what: "message type",
-            detail: format!("{id} is not CALL (1), REPLY (2), EXCEPTION (3) or ONEWAY (4)"),
-        })
-    })
-}
-
-/// Checks a string or binary length prefix (read at `start`) against the limit and the bytes left.
-#[inline(always)]
-pub(super) fn byte_len<S: ReadBuf>(
-    input: &S,
-    limits: &Limits,
-    start: usize,
-    what: &'static str,
-    len: i64,
-) -> Result<usize, DecodeError> {
-    // One branch on the hot path; the cold path works out which check failed.
-    let allowed = limits.max_string_len.min(input.remaining());
-    match usize::try_from(len) {
-        Ok(len) if len <= allowed => Ok(len),
-        _ => Err(bad_byte_len(input, limits, start, what, len)),
-    }
-}
-
-/// Why a string or binary length prefix was refused.
-#[cold]
-#[inline(never)]
-fn bad_byte_len<S: ReadBuf>(
-    input: &S,
-    limits: &Limits,
-    start: usize,
-    what: &'static str,
-    len: i64,
-) -> DecodeError {
-    if len < 0 {
-        DecodeError::from(DecodeErrorKind::NegativeLength {
-            offset: start,
-            what,
-            len,
-        })
-    } else if len.unsigned_abs() > limits.max_string_len as u64 {
-        DecodeError::from(DecodeErrorKind::LimitExceeded {
-            offset: start,
-            what,
-            len: len.unsigned_abs(),
-            limit: limits.max_string_len as u64,
-        })
-    } else {
-        unexpected_eof(input, what, len.unsigned_abs() as usize)
-    }
-}
-
-/// Checks a container count (read at `start`) against the limit and against the bytes left, given that every
-/// element takes at least `min_elem_size` bytes.
-#[inline(always)]
-pub(super) fn container_len<S: ReadBuf>(
-    input: &S,
-    limits: &Limits,
-    start: usize,
-    what: &'static str,
-    len: i64,
-    min_elem_size: usize,
-) -> Result<usize, DecodeError> {
-    match usize::try_from(len) {
-        Ok(0) => Ok(0),
-        Ok(count)
-            if count <= limits.max_container_len
-                && count.saturating_mul(min_elem_size) <= input.remaining() =>
-        {
-            Ok(count)
-        }
-        _ => Err(bad_container_len(
-            input,
-            limits,
-            start,
-            what,
-            len,
-            min_elem_size,
-        )),
-    }
-}
-
-/// Why a container count was refused.
-#[cold]
-#[inline(never)]
-fn bad_container_len<S: ReadBuf>(
-    input: &S,
-    limits: &Limits,
-    start: usize,
-    what: &'static str,
-    len: i64,
-    min_elem_size: usize,
-) -> DecodeError {
-    if len < 0 {
-        return DecodeError::from(DecodeErrorKind::NegativeLength {
-            offset: start,
-            what,
-            len,
-        });
-    }
-    let count = len.unsigned_abs();
-    if count > limits.max_container_len as u64 {
-        return DecodeError::from(DecodeErrorKind::LimitExceeded {
-            offset: start,
-            what,
-            len: count,
-            limit: limits.max_container_len as u64,
-        });
-    }
-    if min_elem_size == usize::MAX {
-        return DecodeError::from(DecodeErrorKind::InvalidData {
-            offset: start,
-            what,
-            detail: format!("{count} element(s) of type STOP"),
-        });
-    }
-    unexpected_eof(input, what, (count as usize).saturating_mul(min_elem_size))
-}
-
-/// Copies the next `len` bytes (already checked to be present) out as a UTF-8 string, without consuming them.
-#[inline(always)]
-pub(super) fn take_utf8<S: ReadBuf>(
-    input: &S,
-    len: usize,
-    what: &'static str,
-) -> Result<String, DecodeError> {
-    let Some(bytes) = input.chunk().get(..len) else {
-        return Err(unexpected_eof(input, what, len));
-    };
-    match text::utf8(bytes) {
-        Some(text) => Ok(text.to_owned()),
-        None => Err(DecodeError::from(DecodeErrorKind::InvalidUtf8 {
-            offset: input.consumed(),
-        })),
-    }
-}
-
-/// The longest string [`FastStr`] keeps inline; longer ones share the input buffer.
-const INLINE_STR: usize = 30;
-
-/// Consumes the next `len` bytes (already checked against the limit) as a validated UTF-8 [`FastStr`]: a short
-/// string is copied inline, a longer one shares the input's buffer when the input is [`Bytes`].
-#[inline(always)]
-pub(super) fn take_fast_str<S: ReadBuf>(
-    input: &mut S,
-    len: usize,
-    what: &'static str,
-) -> Result<FastStr, DecodeError> {
-    let offset = input.consumed();
-    let Some(bytes) = input.chunk().get(..len) else {
-        return Err(unexpected_eof(input, what, len));
-    };
-    if len <= INLINE_STR {
-        let Some(text) = text::utf8(bytes) else {
-            return Err(DecodeError::from(DecodeErrorKind::InvalidUtf8 { offset }));
-        };
-        let text = FastStr::new(text);
-        input.advance(len);
-        Ok(text)
-    } else {
-        FastStr::from_bytes(input.take_bytes(len))
-            .map_err(|_| DecodeError::from(DecodeErrorKind::InvalidUtf8 { offset }))
+        read_blocks(&mut self.core.input, len, out, f64::from_be_bytes)
     }
 }
 
@@ -1131,7 +871,8 @@ mod tests {
 
     use super::fixtures::{EveryType, every_type, hex};
     use super::*;
-    use crate::protocol::{BytesInput, SliceInput, ThriftStruct};
+    use crate::protocol::core::INLINE_STR;
+    use crate::protocol::{BytesInput, MessageType, SliceInput, ThriftStruct};
 
     // Reference bytes written by Apache Thrift 0.25's Python TBinaryProtocol for the same calls.
     const PING_CALL: &str = "800100010000000470696e670000000100";

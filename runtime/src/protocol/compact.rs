@@ -20,9 +20,7 @@
 
 use bytes::Bytes;
 
-use super::binary::{
-    byte_len, container_len, enter, message_type, take_fast_str, take_utf8, unexpected_eof,
-};
+use super::core::{ReaderCore, message_type, too_long, unexpected_eof};
 use super::text;
 use super::{
     FastStr, FieldHeader, Limits, ListHeader, MapHeader, MessageHeader, ReadBuf, Reader, TType,
@@ -335,15 +333,6 @@ impl<B: WriteBuf> CompactWriter<B> {
     }
 }
 
-#[cold]
-fn too_long(what: &'static str, len: usize) -> EncodeError {
-    EncodeError::TooLong {
-        what,
-        len,
-        max: i32::MAX as usize,
-    }
-}
-
 impl<B: WriteBuf> Writer for CompactWriter<B> {
     #[inline]
     fn write_message_begin(&mut self, header: &MessageHeader) -> Result<(), EncodeError> {
@@ -492,9 +481,7 @@ impl<B: WriteBuf> Writer for CompactWriter<B> {
 /// Varints longer than their type allows, or carrying bits beyond it, are rejected rather than truncated.
 #[derive(Debug)]
 pub struct CompactReader<S> {
-    input: S,
-    limits: Limits,
-    depth: usize,
+    core: ReaderCore<S>,
     last_field_id: i16,
     enclosing: FieldIdStack,
     /// The value of a bool field, read from its header, waiting for `read_bool`.
@@ -505,9 +492,7 @@ impl<S: ReadBuf> CompactReader<S> {
     /// A reader over `input` that enforces `limits`.
     pub fn new(input: S, limits: Limits) -> Self {
         CompactReader {
-            input,
-            limits,
-            depth: 0,
+            core: ReaderCore::new(input, limits),
             last_field_id: 0,
             enclosing: FieldIdStack::default(),
             pending_bool: None,
@@ -516,59 +501,37 @@ impl<S: ReadBuf> CompactReader<S> {
 
     /// Gives the input back, positioned after what has been read.
     pub fn into_inner(self) -> S {
-        self.input
+        self.core.input
     }
 
     /// The input, positioned after what has been read.
     pub fn get_ref(&self) -> &S {
-        &self.input
+        &self.core.input
     }
 
     /// The limits this reader enforces.
     pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
-    #[inline(always)]
-    fn read_u8(&mut self, what: &'static str) -> Result<u8, DecodeError> {
-        match self.input.chunk().first() {
-            Some(&byte) => {
-                self.input.advance(1);
-                Ok(byte)
-            }
-            None => Err(unexpected_eof(&self.input, what, 1)),
-        }
-    }
-
-    #[inline]
-    fn read_array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], DecodeError> {
-        match self.input.chunk().first_chunk::<N>() {
-            Some(bytes) => {
-                let bytes = *bytes;
-                self.input.advance(N);
-                Ok(bytes)
-            }
-            None => Err(unexpected_eof(&self.input, what, N)),
-        }
+        &self.core.limits
     }
 
     /// Reads a varint of at most 32 bits (five bytes).
     #[inline]
     fn read_varint32(&mut self, what: &'static str) -> Result<u32, DecodeError> {
-        if let Some(&byte) = self.input.chunk().first() {
+        if let Some(&byte) = self.core.input.chunk().first() {
             if byte < 0x80 {
-                self.input.advance(1);
+                self.core.input.advance(1);
                 return Ok(u32::from(byte));
             }
         }
         if let Some((value, len)) = self
+            .core
             .input
             .chunk()
             .first_chunk::<8>()
             .and_then(decode_varint_word)
         {
             if len <= 5 && value <= u64::from(u32::MAX) {
-                self.input.advance(len);
+                self.core.input.advance(len);
                 return Ok(value as u32);
             }
         }
@@ -578,19 +541,20 @@ impl<S: ReadBuf> CompactReader<S> {
     /// Reads a varint of at most 64 bits (ten bytes).
     #[inline]
     fn read_varint64(&mut self, what: &'static str) -> Result<u64, DecodeError> {
-        if let Some(&byte) = self.input.chunk().first() {
+        if let Some(&byte) = self.core.input.chunk().first() {
             if byte < 0x80 {
-                self.input.advance(1);
+                self.core.input.advance(1);
                 return Ok(u64::from(byte));
             }
         }
         if let Some((value, len)) = self
+            .core
             .input
             .chunk()
             .first_chunk::<8>()
             .and_then(decode_varint_word)
         {
-            self.input.advance(len);
+            self.core.input.advance(len);
             return Ok(value);
         }
         self.read_varint_long(what, 10)
@@ -598,7 +562,7 @@ impl<S: ReadBuf> CompactReader<S> {
 
     /// Reads a varint of up to `max_len` bytes (5 for 32 bits, 10 for 64) and rejects bits beyond that width.
     fn read_varint_long(&mut self, what: &'static str, max_len: usize) -> Result<u64, DecodeError> {
-        let chunk = self.input.chunk();
+        let chunk = self.core.input.chunk();
         let mut value = 0u64;
         let mut end = None;
         for (index, &byte) in chunk.iter().take(max_len).enumerate() {
@@ -610,7 +574,7 @@ impl<S: ReadBuf> CompactReader<S> {
         }
         let Some((len, last)) = end else {
             if chunk.len() < max_len {
-                return Err(unexpected_eof(&self.input, what, chunk.len() + 1));
+                return Err(unexpected_eof(&self.core.input, what, chunk.len() + 1));
             }
             return Err(self.invalid_varint(what, format!("varint longer than {max_len} bytes")));
         };
@@ -623,14 +587,14 @@ impl<S: ReadBuf> CompactReader<S> {
             let bits = if max_len == 10 { 64 } else { 32 };
             return Err(self.invalid_varint(what, format!("varint does not fit in {bits} bits")));
         }
-        self.input.advance(len);
+        self.core.input.advance(len);
         Ok(value)
     }
 
     #[cold]
     fn invalid_varint(&self, what: &'static str, detail: String) -> DecodeError {
         DecodeError::from(DecodeErrorKind::InvalidData {
-            offset: self.input.consumed(),
+            offset: self.core.input.consumed(),
             what,
             detail,
         })
@@ -638,7 +602,7 @@ impl<S: ReadBuf> CompactReader<S> {
 
     #[inline]
     fn read_zigzag_i16(&mut self, what: &'static str) -> Result<i16, DecodeError> {
-        let offset = self.input.consumed();
+        let offset = self.core.input.consumed();
         let value = unzigzag32(self.read_varint32(what)?);
         i16::try_from(value).map_err(|_| {
             DecodeError::from(DecodeErrorKind::InvalidData {
@@ -652,9 +616,9 @@ impl<S: ReadBuf> CompactReader<S> {
     /// Reads a varint length prefix and checks it against the string limit and the bytes left.
     #[inline(always)]
     fn read_byte_len(&mut self, what: &'static str) -> Result<usize, DecodeError> {
-        let start = self.input.consumed();
+        let start = self.core.input.consumed();
         let len = self.read_varint32(what)? as i32;
-        byte_len(&self.input, &self.limits, start, what, i64::from(len))
+        self.core.byte_len(start, what, i64::from(len))
     }
 
     /// A string whose fast path in `read_string` failed: a long length, a bad one, missing bytes or invalid
@@ -663,21 +627,14 @@ impl<S: ReadBuf> CompactReader<S> {
     #[inline(never)]
     fn read_string_carefully(&mut self) -> Result<String, DecodeError> {
         let len = self.read_byte_len("string")?;
-        self.read_utf8(len, "string")
-    }
-
-    #[inline(always)]
-    fn read_utf8(&mut self, len: usize, what: &'static str) -> Result<String, DecodeError> {
-        let text = take_utf8(&self.input, len, what)?;
-        self.input.advance(len);
-        Ok(text)
+        self.core.read_utf8(len, "string")
     }
 
     /// Any field header, byte by byte: the long form, the stop marker, bad type nibbles, the end of the input.
     #[inline(never)]
     fn read_field_begin_carefully(&mut self) -> Result<FieldHeader, DecodeError> {
-        let start = self.input.consumed();
-        let byte = self.read_u8("field header")?;
+        let start = self.core.input.consumed();
+        let byte = self.core.read_u8("field header")?;
         let type_nibble = byte & 0x0f;
         self.pending_bool = None;
         if type_nibble == nibble::STOP {
@@ -719,9 +676,9 @@ impl<S: ReadBuf> CompactReader<S> {
 
     #[inline(always)]
     fn read_collection_header(&mut self, what: &'static str) -> Result<ListHeader, DecodeError> {
-        let start = self.input.consumed();
-        enter(&mut self.depth, &self.limits, start)?;
-        let byte = self.read_u8(what)?;
+        let start = self.core.input.consumed();
+        self.core.enter_at(start)?;
+        let byte = self.core.read_u8(what)?;
         let elem = element_type(start, what, byte & 0x0f)?;
         let short_len = byte >> 4;
         let len = if short_len == 15 {
@@ -729,22 +686,22 @@ impl<S: ReadBuf> CompactReader<S> {
         } else {
             i64::from(short_len)
         };
-        let len = container_len(&self.input, &self.limits, start, what, len, min_size(elem))?;
+        let len = self.core.container_len(start, what, len, min_size(elem))?;
         Ok(ListHeader { elem, len })
     }
 }
 
 impl<S: ReadBuf> Reader for CompactReader<S> {
     fn read_message_begin(&mut self) -> Result<MessageHeader, DecodeError> {
-        let start = self.input.consumed();
-        let protocol = self.read_u8("message header")?;
+        let start = self.core.input.consumed();
+        let protocol = self.core.read_u8("message header")?;
         if protocol != PROTOCOL_ID {
             return Err(DecodeError::from(DecodeErrorKind::BadVersion {
                 offset: start,
                 detail: format!("expected compact protocol id 0x82, found {protocol:#04x}"),
             }));
         }
-        let version_and_type = self.read_u8("message header")?;
+        let version_and_type = self.core.read_u8("message header")?;
         let version = version_and_type & VERSION_MASK;
         if version != VERSION {
             return Err(DecodeError::from(DecodeErrorKind::BadVersion {
@@ -755,7 +712,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
         let kind = message_type(start + 1, version_and_type >> TYPE_SHIFT)?;
         let seqid = self.read_varint32("message seqid")? as i32;
         let len = self.read_byte_len("message name")?;
-        let name = self.read_utf8(len, "message name")?;
+        let name = self.core.read_utf8(len, "message name")?;
         Ok(MessageHeader { name, kind, seqid })
     }
 
@@ -766,7 +723,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
 
     #[inline(always)]
     fn read_struct_begin(&mut self) -> Result<(), DecodeError> {
-        enter(&mut self.depth, &self.limits, self.input.consumed())?;
+        self.core.enter()?;
         self.enclosing.push(self.last_field_id);
         self.last_field_id = 0;
         Ok(())
@@ -774,7 +731,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
 
     #[inline]
     fn read_struct_end(&mut self) -> Result<(), DecodeError> {
-        self.depth = self.depth.saturating_sub(1);
+        self.core.leave();
         self.last_field_id = self.enclosing.pop();
         Ok(())
     }
@@ -782,10 +739,10 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
     #[inline]
     fn read_field_begin(&mut self) -> Result<FieldHeader, DecodeError> {
         self.pending_bool = None;
-        if let Some(&byte) = self.input.chunk().first() {
+        if let Some(&byte) = self.core.input.chunk().first() {
             let type_nibble = byte & 0x0f;
             if type_nibble == nibble::STOP {
-                self.input.advance(1);
+                self.core.input.advance(1);
                 return Ok(FieldHeader {
                     ttype: TType::Stop,
                     id: 0,
@@ -797,7 +754,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
                 from_nibble(type_nibble),
                 self.last_field_id.checked_add(i16::from(delta)),
             ) {
-                self.input.advance(1);
+                self.core.input.advance(1);
                 self.last_field_id = id;
                 if ttype == TType::Bool {
                     self.pending_bool = Some(type_nibble == nibble::TRUE);
@@ -818,9 +775,9 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
         if let Some(value) = self.pending_bool.take() {
             return Ok(value);
         }
-        let offset = self.input.consumed();
+        let offset = self.core.input.consumed();
         // Apache writes 1 and 2; the specification says 0 for false, so read that too.
-        match self.read_u8("bool")? {
+        match self.core.read_u8("bool")? {
             nibble::TRUE => Ok(true),
             nibble::FALSE | 0 => Ok(false),
             other => Err(DecodeError::from(DecodeErrorKind::InvalidData {
@@ -833,7 +790,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
 
     #[inline]
     fn read_i8(&mut self) -> Result<i8, DecodeError> {
-        self.read_u8("i8").map(|byte| byte as i8)
+        self.core.read_u8("i8").map(|byte| byte as i8)
     }
 
     #[inline]
@@ -853,19 +810,19 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
 
     #[inline]
     fn read_double(&mut self) -> Result<f64, DecodeError> {
-        self.read_array("double").map(f64::from_le_bytes)
+        self.core.read_array("double").map(f64::from_le_bytes)
     }
 
     #[inline(always)]
     fn read_string(&mut self) -> Result<String, DecodeError> {
         // The common case against one view of the input: a one-byte length (under 128), that many bytes
         // present, valid text. Anything else takes the careful path, which reports exactly what is wrong.
-        if let Some((&prefix, rest)) = self.input.chunk().split_first() {
+        if let Some((&prefix, rest)) = self.core.input.chunk().split_first() {
             let len = usize::from(prefix);
-            if prefix < 0x80 && len <= self.limits.max_string_len {
+            if prefix < 0x80 && len <= self.core.limits.max_string_len {
                 if let Some(text) = rest.get(..len).and_then(text::utf8) {
                     let text = text.to_owned();
-                    self.input.advance(1 + len);
+                    self.core.input.advance(1 + len);
                     return Ok(text);
                 }
             }
@@ -876,18 +833,18 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
     #[inline]
     fn read_fast_str(&mut self) -> Result<FastStr, DecodeError> {
         let len = self.read_byte_len("string")?;
-        take_fast_str(&mut self.input, len, "string")
+        self.core.read_fast_str(len, "string")
     }
 
     #[inline]
     fn read_binary(&mut self) -> Result<Bytes, DecodeError> {
         let len = self.read_byte_len("binary")?;
-        Ok(self.input.take_bytes(len))
+        Ok(self.core.read_bytes(len))
     }
 
     #[inline]
     fn read_uuid(&mut self) -> Result<[u8; 16], DecodeError> {
-        self.read_array("uuid")
+        self.core.read_uuid()
     }
 
     #[inline(always)]
@@ -897,7 +854,7 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
 
     #[inline]
     fn read_list_end(&mut self) -> Result<(), DecodeError> {
-        self.depth = self.depth.saturating_sub(1);
+        self.core.leave();
         Ok(())
     }
 
@@ -908,14 +865,14 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
 
     #[inline]
     fn read_set_end(&mut self) -> Result<(), DecodeError> {
-        self.depth = self.depth.saturating_sub(1);
+        self.core.leave();
         Ok(())
     }
 
     #[inline(always)]
     fn read_map_begin(&mut self) -> Result<MapHeader, DecodeError> {
-        let start = self.input.consumed();
-        enter(&mut self.depth, &self.limits, start)?;
+        let start = self.core.input.consumed();
+        self.core.enter_at(start)?;
         let len = i64::from(self.read_varint32("map")? as i32);
         if len == 0 {
             // An empty map is the single byte 0, without types.
@@ -925,28 +882,28 @@ impl<S: ReadBuf> Reader for CompactReader<S> {
                 len: 0,
             });
         }
-        let types_offset = self.input.consumed();
+        let types_offset = self.core.input.consumed();
         let types = if len > 0 {
-            self.read_u8("map types")?
+            self.core.read_u8("map types")?
         } else {
             0
         };
         let key = element_type(types_offset, "map key type", types >> 4)?;
         let value = element_type(types_offset, "map value type", types & 0x0f)?;
         let min_entry = min_size(key).saturating_add(min_size(value));
-        let len = container_len(&self.input, &self.limits, start, "map", len, min_entry)?;
+        let len = self.core.container_len(start, "map", len, min_entry)?;
         Ok(MapHeader { key, value, len })
     }
 
     #[inline]
     fn read_map_end(&mut self) -> Result<(), DecodeError> {
-        self.depth = self.depth.saturating_sub(1);
+        self.core.leave();
         Ok(())
     }
 
     #[inline]
     fn position(&self) -> usize {
-        self.input.consumed()
+        self.core.input.consumed()
     }
 }
 

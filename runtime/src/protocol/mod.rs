@@ -3,6 +3,7 @@
 
 pub mod binary;
 pub mod compact;
+mod core;
 mod error;
 mod input;
 pub mod json;
@@ -312,6 +313,14 @@ pub trait Reader {
         Ok(())
     }
 
+    /// Reads and discards a `string` or `binary` value, for [`Reader::skip`]. The default reads it; a protocol
+    /// that can pass over one more cheaply overrides this.
+    #[doc(hidden)]
+    #[inline]
+    fn skip_binary(&mut self) -> Result<(), DecodeError> {
+        self.read_binary().map(drop)
+    }
+
     /// Reads and discards one value of type `ttype` (unknown fields). Depth is bounded by the container and
     /// struct reads it goes through.
     fn skip(&mut self, ttype: TType) -> Result<(), DecodeError> {
@@ -327,7 +336,7 @@ pub trait Reader {
             TType::I32 => self.read_i32().map(drop),
             TType::I64 => self.read_i64().map(drop),
             TType::Double => self.read_double().map(drop),
-            TType::Binary => self.read_binary().map(drop),
+            TType::Binary => self.skip_binary(),
             TType::Uuid => self.read_uuid().map(drop),
             TType::Struct => {
                 self.read_struct_begin()?;
