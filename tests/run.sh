@@ -29,12 +29,13 @@ echo "==> cargo test"
 cargo test --workspace --locked
 
 echo "==> the codec-only build: idlc-runtime without default features has no tokio, and its protocol tests pass"
-if cargo tree -p idlc-runtime --no-default-features --edges normal --locked | grep -E '^[^a-z]*(tokio|flate2) '; then
+if cargo tree -p idlc-runtime --no-default-features --features derive --edges normal --locked \
+    | grep -E '^[^a-z]*(tokio|flate2) '; then
     echo "the codec-only build depends on the crates above" >&2
     exit 1
 fi
-cargo clippy -p idlc-runtime --no-default-features --all-targets --locked -- -D warnings
-cargo test -p idlc-runtime --no-default-features --locked
+cargo clippy -p idlc-runtime --no-default-features --features derive --all-targets --locked -- -D warnings
+cargo test -p idlc-runtime --no-default-features --features derive --locked
 
 echo "==> rustdoc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
