@@ -30,8 +30,9 @@ pub use crate::rpc::{
 #[cfg(feature = "rpc")]
 pub use tokio::net::ToSocketAddrs;
 
-/// Writes one field: its header (with the value type's wire type), the value, the end.
-#[inline]
+/// Writes one field: its header (with the value type's wire type), the value, the end. Always inlined: an
+/// encoder is a run of these, and a call per field would cost more than the field.
+#[inline(always)]
 pub fn write_field<W: Writer, T: ThriftValue>(
     writer: &mut W,
     name: &str,
@@ -44,7 +45,7 @@ pub fn write_field<W: Writer, T: ThriftValue>(
 }
 
 /// Reads one value of whatever type it is assigned to.
-#[inline]
+#[inline(always)]
 pub fn read<T: ThriftValue, R: Reader>(reader: &mut R) -> Result<T, DecodeError> {
     T::read(reader)
 }

@@ -61,12 +61,12 @@ macro_rules! scalars {
         impl ThriftValue for $ty {
             const TTYPE: TType = TType::$ttype;
 
-            #[inline]
+            #[inline(always)]
             fn write<W: Writer>(&self, writer: &mut W) -> Result<(), EncodeError> {
                 writer.$write(*self)
             }
 
-            #[inline]
+            #[inline(always)]
             fn read<R: Reader>(reader: &mut R) -> Result<Self, DecodeError> {
                 reader.$read()
             }
@@ -85,12 +85,12 @@ macro_rules! bulk_scalars {
         impl ThriftValue for $ty {
             const TTYPE: TType = TType::$ttype;
 
-            #[inline]
+            #[inline(always)]
             fn write<W: Writer>(&self, writer: &mut W) -> Result<(), EncodeError> {
                 writer.$write(*self)
             }
 
-            #[inline]
+            #[inline(always)]
             fn read<R: Reader>(reader: &mut R) -> Result<Self, DecodeError> {
                 reader.$read()
             }
@@ -121,12 +121,12 @@ bulk_scalars! {
 impl ThriftValue for String {
     const TTYPE: TType = TType::Binary;
 
-    #[inline]
+    #[inline(always)]
     fn write<W: Writer>(&self, writer: &mut W) -> Result<(), EncodeError> {
         writer.write_string(self)
     }
 
-    #[inline]
+    #[inline(always)]
     fn read<R: Reader>(reader: &mut R) -> Result<Self, DecodeError> {
         reader.read_string()
     }
@@ -135,12 +135,12 @@ impl ThriftValue for String {
 impl ThriftValue for FastStr {
     const TTYPE: TType = TType::Binary;
 
-    #[inline]
+    #[inline(always)]
     fn write<W: Writer>(&self, writer: &mut W) -> Result<(), EncodeError> {
         writer.write_string(self)
     }
 
-    #[inline]
+    #[inline(always)]
     fn read<R: Reader>(reader: &mut R) -> Result<Self, DecodeError> {
         reader.read_fast_str()
     }
@@ -149,12 +149,12 @@ impl ThriftValue for FastStr {
 impl ThriftValue for Bytes {
     const TTYPE: TType = TType::Binary;
 
-    #[inline]
+    #[inline(always)]
     fn write<W: Writer>(&self, writer: &mut W) -> Result<(), EncodeError> {
         writer.write_binary(self)
     }
 
-    #[inline]
+    #[inline(always)]
     fn read<R: Reader>(reader: &mut R) -> Result<Self, DecodeError> {
         reader.read_binary()
     }
@@ -163,12 +163,12 @@ impl ThriftValue for Bytes {
 impl ThriftValue for super::Uuid {
     const TTYPE: TType = TType::Uuid;
 
-    #[inline]
+    #[inline(always)]
     fn write<W: Writer>(&self, writer: &mut W) -> Result<(), EncodeError> {
         writer.write_uuid(self.as_bytes())
     }
 
-    #[inline]
+    #[inline(always)]
     fn read<R: Reader>(reader: &mut R) -> Result<Self, DecodeError> {
         reader.read_uuid().map(super::Uuid::from_bytes)
     }
