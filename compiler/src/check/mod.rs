@@ -68,13 +68,6 @@ pub(crate) struct Checker<'a> {
     pub(crate) program: ir::Program,
     /// Each definition's syntax and the file it is in.
     pub(crate) syntax: BTreeMap<DefinitionId, (FileId, &'a ast::Definition)>,
-    pub(crate) const_states: Vec<consts::State>,
-    /// How many constant evaluations are nested right now.
-    pub(crate) const_depth: usize,
-    /// The constants being evaluated, outermost first, to name a cycle's members.
-    pub(crate) const_stack: Vec<ir::ConstId>,
-    /// Field defaults to evaluate once every constant is known.
-    pub(crate) pending_defaults: Vec<(definitions::FieldSlot, FileId, &'a ast::ConstValue)>,
 }
 
 impl<'a> Checker<'a> {
@@ -86,10 +79,6 @@ impl<'a> Checker<'a> {
             scopes: Vec::new(),
             program: ir::Program::default(),
             syntax: BTreeMap::new(),
-            const_states: Vec::new(),
-            const_depth: 0,
-            const_stack: Vec::new(),
-            pending_defaults: Vec::new(),
         }
     }
 
@@ -107,7 +96,6 @@ impl<'a> Checker<'a> {
         self.lower_structs();
         self.lower_services();
         self.evaluate_consts();
-        self.evaluate_defaults();
         if self.errors() > 0 {
             return None;
         }
