@@ -1,11 +1,11 @@
 //! The Rust backend: one formatted module per IDL file.
 //!
-//! [`generate`] is the backend's one entry point, which the `idlc gen` command, [`crate::Builder`] and the
-//! derive macro reach through [`crate::generate_files`]. It takes a checked program and returns a
-//! [`GeneratedFile`] per file (roots and includes alike), named after the file's module: `namespace rs a.b`
-//! names it `a_b`, otherwise the file's name does (`shared.thrift` → `shared`). Definitions from an include
-//! are named through their sibling module (`super::shared::Thing`), so the files belong side by side in one
-//! parent module; [`mod_file`] writes that parent.
+//! [`generate`] is the backend's one entry point, which the `idlc gen` command, `idlc::Builder` and the
+//! derive macro reach through the driver (`idlc::generate_files`). It takes a checked program and returns
+//! a [`GeneratedFile`] per file (roots and includes alike), named after the file's module: `namespace rs
+//! a.b` names it `a_b`, otherwise the file's name does (`shared.thrift` → `shared`). Definitions from an
+//! include are named through their sibling module (`super::shared::Thing`), so the files belong side by
+//! side in one parent module; [`mod_file`] writes that parent.
 //!
 //! From a build script (the crate then depends on `idlc-runtime` only):
 //!
