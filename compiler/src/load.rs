@@ -1,6 +1,6 @@
 //! Loading: the roots, then every include, depth first, each read and parsed.
 //!
-//! Takes root paths (or an in-memory root) and include directories; returns a [`Loaded`]: every
+//! Takes root paths (or an in-memory root) and include directories; returns `Loaded`: every
 //! file read (in a [`SourceMap`]), each one's tree and resolved include edges, the roots' ids, and
 //! diagnostics for syntax errors, unreadable files (missing, a directory, not UTF-8), missing
 //! includes and include cycles. Names stay as the user gave them (joined onto the including
