@@ -7,8 +7,8 @@
 
 use std::path::Path;
 
-use idlc::CheckOptions;
-use idlc::codegen::rust::{RustOptions, StringType, generate_files};
+use idlc::codegen::rust::{RustOptions, StringType};
+use idlc::{CheckOptions, generate_files};
 
 #[path = "src/name_collisions.rs"]
 #[allow(

@@ -128,7 +128,12 @@ impl Builder {
         let check = CheckOptions {
             include_dirs: self.include_dirs.clone(),
         };
-        let checked = crate::check_files(&roots, &check);
+        let result = crate::generate_files(&roots, &check, &self.options);
+        // Cargo must watch every file read even when the IDL has errors, so that fixing them rebuilds.
+        let checked: &Checked = match &result {
+            Ok((_, checked)) => checked,
+            Err(checked) => checked,
+        };
         if self.emit_rerun {
             for root in &roots {
                 println!("cargo:rerun-if-changed={}", root.display());
@@ -138,17 +143,13 @@ impl Builder {
                 println!("cargo:rerun-if-changed={name}");
             }
         }
-        let program = match &checked.program {
-            Some(program) if !checked.has_errors() => program,
-            _ => return Err(BuildError::Check(Box::new(checked))),
-        };
+        let (generated, checked) = result.map_err(BuildError::Check)?;
         if self.emit_rerun && !checked.diagnostics.is_empty() {
             // Warnings would otherwise vanish: cargo shows a build script's output only when it fails.
             for line in checked.render().lines() {
                 println!("cargo:warning={line}");
             }
         }
-        let generated = rust::generate(program, &self.options);
         std::fs::create_dir_all(&out_dir).map_err(|error| BuildError::Io {
             path: out_dir.clone(),
             error,

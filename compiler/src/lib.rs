@@ -5,11 +5,15 @@
 //! resolves names and checks types and constants, and returns either a resolved
 //! [`ir::Program`] or every problem found as [`Diagnostic`]s.
 //!
-//! Passes run in order — [`syntax`] (pest grammar to [`ast`]), then [`check`] (includes,
-//! symbol tables, types, constants) to [`ir`] — and each reports every error it finds before
-//! the next pass that needs a sound input is skipped. Every diagnostic carries a stable code;
-//! [`diagnostics::CATALOGUE`] lists them with a one-line explanation each. The library never
-//! prints and never panics on input; [`Checked::render`] gives the plain-text report.
+//! Stages run in order, each a module that only uses the ones before it: [`syntax`] parses one
+//! file (pest grammar to [`ast`]), [`load`] reads and parses the roots and their includes,
+//! [`check`] resolves names and checks types and constants (to [`ir`]), and [`codegen`] turns a
+//! checked program into Rust. Each reports every error it finds, and a stage that needs a sound
+//! input is skipped after errors; [`generate_files`] runs them all, for every door alike.
+//!
+//! Every diagnostic carries a stable code; [`diagnostics::CATALOGUE`] lists them with a one-line
+//! explanation each. The library never prints and never panics on input; [`Checked::render`]
+//! gives the plain-text report.
 //!
 //! ```
 //! let checked = idlc::check_source(
@@ -32,11 +36,14 @@ pub mod builder;
 pub mod check;
 pub mod codegen;
 pub mod diagnostics;
+mod driver;
 pub mod ir;
+pub mod load;
 pub mod syntax;
 
 pub use builder::{BuildError, Builder};
 pub use diagnostics::{Diagnostic, Label, Severity, SourceMap};
+pub use driver::{check_files, check_source, generate_files};
 pub use syntax::ast;
 
 /// Settings for checking.
@@ -67,17 +74,6 @@ impl Checked {
     pub fn render(&self) -> String {
         diagnostics::render_plain(&self.diagnostics, &self.sources)
     }
-}
-
-/// Reads, parses and checks the given files and everything they include.
-pub fn check_files(roots: &[PathBuf], options: &CheckOptions) -> Checked {
-    check::run(check::Roots::Paths(roots), options)
-}
-
-/// Checks IDL text held in memory, shown as `name` in diagnostics; its includes are still read
-/// from disk, relative to `name`'s directory and then the include directories.
-pub fn check_source(name: &str, text: &str, options: &CheckOptions) -> Checked {
-    check::run(check::Roots::Text { name, text }, options)
 }
 
 /// Parses one file without resolving anything. The tree's spans use file id 0.

@@ -98,7 +98,7 @@ fn main() -> ExitCode {
                 },
             };
             let check = idlc::CheckOptions { include_dirs };
-            let checked = match idlc::codegen::rust::generate_files(&files, &check, &options) {
+            let checked = match idlc::generate_files(&files, &check, &options) {
                 Ok(ok) => ok,
                 Err(checked) => {
                     if let Err(error) =

@@ -138,7 +138,7 @@ fn includes_become_sibling_modules_named_by_namespace_rs() {
             "include \"base.thrift\"\nstruct User { 1: base.Id id }",
         ),
     ]);
-    let (files, _) = rust::generate_files(
+    let (files, _) = idlc::generate_files(
         &[dir.path().join("main.thrift")],
         &idlc::CheckOptions::default(),
         &RustOptions::default(),

@@ -1,5 +1,5 @@
 //! `#[derive(RpcService)]`: reads the `#[rpc(...)]` attribute, checks and generates through
-//! [`idlc::codegen::rust::generate_files`], and wraps the generated files in a module named after the marker.
+//! [`idlc::generate_files`], and wraps the generated files in a module named after the marker.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{DeriveInput, LitStr};
 
-use idlc::codegen::rust::{self, RustOptions};
+use idlc::codegen::rust::RustOptions;
 use idlc::{CheckOptions, Checked};
 
 /// The parsed `#[rpc(...)]` attribute.
@@ -149,7 +149,7 @@ pub(crate) fn expand(input: &DeriveInput, manifest_dir: &Path) -> syn::Result<To
         })?;
         options.runtime_crate = path.value();
     }
-    let (files, checked) = match rust::generate_files(std::slice::from_ref(&root), &check, &options)
+    let (files, checked) = match idlc::generate_files(std::slice::from_ref(&root), &check, &options)
     {
         Ok(generated) => generated,
         Err(checked) => {
@@ -350,7 +350,7 @@ mod tests {
         };
         let expanded = expand(&input, &tests_dir()).unwrap();
         let modules = module_items(expanded);
-        let (files, _) = rust::generate_files(
+        let (files, _) = idlc::generate_files(
             &[tests_dir().join("tests/idl/calculator.thrift")],
             &CheckOptions {
                 include_dirs: vec![tests_dir().join("tests/idl/shared")],

@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use idlc::CheckOptions;
-use idlc::codegen::rust::{RustOptions, generate_files};
+use idlc::codegen::rust::RustOptions;
+use idlc::{CheckOptions, generate_files};
 
 /// The folders searched for `.thrift` files, relative to the repository root.
 const INPUT_DIRS: &[&str] = &["idl-examples", "tests/idl/realworld", "tests/idl/warnings"];

@@ -8,8 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use idlc::CheckOptions;
-use idlc::codegen::rust::{RustOptions, generate_files};
+use idlc::codegen::rust::RustOptions;
+use idlc::{CheckOptions, generate_files};
 use idlc_tests::name_collisions::{Case, cases};
 
 /// The generated module of every case idlc accepted, named after the case.

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use idlc::CheckOptions;
-use idlc::codegen::rust::{GeneratedFile, RustOptions, generate_files};
+use idlc::codegen::rust::{GeneratedFile, RustOptions};
+use idlc::{CheckOptions, generate_files};
 
 /// The example as a path relative to the test's working directory (`tests/`), so the `// @generated from`
 /// header reads the same on every machine.

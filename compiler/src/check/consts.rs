@@ -3,12 +3,14 @@
 //! Reports names that refer to nothing, unqualified enum members, values of the wrong type,
 //! integers that do not fit, enum values no member has, struct constants naming unknown
 //! fields, malformed uuids and constants defined in terms of themselves.
+//!
+//! What evaluation keeps track of (each constant's progress, the chain being evaluated) lives in
+//! an `Evaluator` for the length of this pass: no other pass reads it.
 
 use super::Checker;
-use super::definitions::FieldSlot;
 use super::types::describe;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{self, ConstId, DefinitionId, EnumId, TypeKind};
+use crate::ir::{self, ConstId, DefinitionId, EnumId, ServiceId, StructId, TypeKind};
 use crate::syntax::ast::{self, ConstValueKind, DefinitionKind, FileId, Span};
 
 /// How deep evaluating one constant may recurse into others.
@@ -16,7 +18,7 @@ const MAX_CONST_DEPTH: usize = 128;
 
 /// Where a constant is in its evaluation.
 #[derive(Clone, Debug)]
-pub(crate) enum State {
+enum State {
     Pending,
     InProgress,
     /// Evaluated; `None` if it had errors (already reported).
@@ -35,9 +37,44 @@ enum Target {
     },
 }
 
-impl<'a> Checker<'a> {
+/// Where a field with a default value lives, so the default can be filled in once every
+/// constant is known.
+#[derive(Clone, Copy, Debug)]
+enum FieldSlot {
+    /// Field `index` of a struct.
+    Struct(StructId, usize),
+    /// Argument `index` of function `function` of a service.
+    Param(ServiceId, usize, usize),
+}
+
+impl Checker<'_> {
+    /// Evaluates every constant, then every field default (which may name constants).
+    pub(super) fn evaluate_consts(&mut self) {
+        let mut evaluator = Evaluator {
+            states: vec![State::Pending; self.program.consts.len()],
+            depth: 0,
+            stack: Vec::new(),
+            checker: self,
+        };
+        evaluator.evaluate_consts();
+        evaluator.evaluate_defaults();
+    }
+}
+
+/// The checker during evaluation, with the bookkeeping only evaluation needs.
+struct Evaluator<'c, 'a> {
+    checker: &'c mut Checker<'a>,
+    /// Per constant, where it is in its evaluation.
+    states: Vec<State>,
+    /// How many constant evaluations are nested right now.
+    depth: usize,
+    /// The constants being evaluated, outermost first, to name a cycle's members.
+    stack: Vec<ConstId>,
+}
+
+impl<'a> Evaluator<'_, 'a> {
     /// Evaluates every constant in definition order.
-    pub(crate) fn evaluate_consts(&mut self) {
+    fn evaluate_consts(&mut self) {
         // Dependencies first, so evaluating one constant rarely recurses into another: a long
         // chain of constants written in reverse order must not exhaust the stack.
         for id in self.const_order() {
@@ -48,12 +85,14 @@ impl<'a> Checker<'a> {
     /// Every constant, each after the constants its value names (cycles are left to
     /// evaluation, which reports them).
     fn const_order(&self) -> Vec<ConstId> {
-        let count = self.program.consts.len();
+        let count = self.checker.program.consts.len();
         let mut deps = Vec::with_capacity(count);
         for index in 0..count {
             let mut out = Vec::new();
-            if let Some((file, definition)) =
-                self.syntax.get(&DefinitionId::Const(ConstId(index as u32)))
+            if let Some((file, definition)) = self
+                .checker
+                .syntax
+                .get(&DefinitionId::Const(ConstId(index as u32)))
                 && let DefinitionKind::Const { value, .. } = &definition.kind
             {
                 self.collect_const_refs(*file, value, &mut out);
@@ -92,10 +131,14 @@ impl<'a> Checker<'a> {
         match &value.kind {
             ConstValueKind::Ref(name) => {
                 let qualified_enum = name.name.split_once('.').is_some_and(|(first, _)| {
-                    matches!(self.lookup(file, first), Some(DefinitionId::Enum(_)))
+                    matches!(
+                        self.checker.lookup(file, first),
+                        Some(DefinitionId::Enum(_))
+                    )
                 });
                 if !qualified_enum
-                    && let Some(DefinitionId::Const(id)) = self.lookup_value(file, &name.name)
+                    && let Some(DefinitionId::Const(id)) =
+                        self.checker.lookup_value(file, &name.name)
                 {
                     out.push(id);
                 }
@@ -114,68 +157,100 @@ impl<'a> Checker<'a> {
     }
 
     /// Evaluates field defaults; constants are all known by now.
-    pub(crate) fn evaluate_defaults(&mut self) {
-        let pending = std::mem::take(&mut self.pending_defaults);
-        for (slot, file, value) in pending {
+    fn evaluate_defaults(&mut self) {
+        for (slot, file, value) in self.field_defaults() {
+            let program = &self.checker.program;
             let ty = match slot {
                 FieldSlot::Struct(id, index) => {
-                    self.program.structs[id.index()].fields[index].ty.clone()
+                    program.structs[id.index()].fields[index].ty.clone()
                 }
                 FieldSlot::Param(id, function, index) => {
-                    self.program.services[id.index()].functions[function].params[index]
+                    program.services[id.index()].functions[function].params[index]
                         .ty
                         .clone()
                 }
             };
             let evaluated = self.value(file, &ty, value);
+            let program = &mut self.checker.program;
             let field = match slot {
-                FieldSlot::Struct(id, index) => &mut self.program.structs[id.index()].fields[index],
+                FieldSlot::Struct(id, index) => &mut program.structs[id.index()].fields[index],
                 FieldSlot::Param(id, function, index) => {
-                    &mut self.program.services[id.index()].functions[function].params[index]
+                    &mut program.services[id.index()].functions[function].params[index]
                 }
             };
             field.default = evaluated;
         }
     }
 
+    /// Every written field and argument default, structs' fields before services' arguments,
+    /// each with the index of its lowered field (lowering keeps one per written field).
+    fn field_defaults(&self) -> Vec<(FieldSlot, FileId, &'a ast::ConstValue)> {
+        let mut defaults = Vec::new();
+        for (id, (file, definition)) in &self.checker.syntax {
+            if let (DefinitionId::Struct(id), DefinitionKind::Struct { fields, .. }) =
+                (id, &definition.kind)
+            {
+                for (index, field) in fields.iter().enumerate() {
+                    if let Some(default) = &field.default {
+                        defaults.push((FieldSlot::Struct(*id, index), *file, default));
+                    }
+                }
+            }
+        }
+        for (id, (file, definition)) in &self.checker.syntax {
+            if let (DefinitionId::Service(id), DefinitionKind::Service { functions, .. }) =
+                (id, &definition.kind)
+            {
+                for (function, written) in functions.iter().enumerate() {
+                    for (index, param) in written.params.iter().enumerate() {
+                        if let Some(default) = &param.default {
+                            defaults.push((FieldSlot::Param(*id, function, index), *file, default));
+                        }
+                    }
+                }
+            }
+        }
+        defaults
+    }
+
     fn evaluate_const(&mut self, id: ConstId, used_at: Option<Span>) -> Option<ir::ConstValue> {
-        match &self.const_states[id.index()] {
+        match &self.states[id.index()] {
             State::Done(value) => return value.clone(),
             State::InProgress => {
-                let constant = &self.program.consts[id.index()];
+                let constant = &self.checker.program.consts[id.index()];
                 let mut diagnostic = Diagnostic::error(
                     "E0035",
                     format!("constant `{}` is defined in terms of itself", constant.name),
                     used_at.unwrap_or(constant.span),
                     "this reference closes the cycle",
                 );
-                let start = self.const_stack.iter().position(|c| *c == id).unwrap_or(0);
-                let cycle = &self.const_stack[start..];
+                let start = self.stack.iter().position(|c| *c == id).unwrap_or(0);
+                let cycle = &self.stack[start..];
                 for (index, from) in cycle.iter().enumerate() {
                     let to = cycle.get(index + 1).copied().unwrap_or(id);
                     let edge = format!(
                         "`{}` refers to `{}`",
-                        self.program.consts[from.index()].name,
-                        self.program.consts[to.index()].name
+                        self.checker.program.consts[from.index()].name,
+                        self.checker.program.consts[to.index()].name
                     );
-                    if let Some(definition) = self.syntax.get(&DefinitionId::Const(*from)) {
+                    if let Some(definition) = self.checker.syntax.get(&DefinitionId::Const(*from)) {
                         diagnostic =
                             diagnostic.with_label(definition.1.name.span, format!("{edge} here"));
                     }
                     diagnostic = diagnostic.with_note(edge);
                 }
-                self.error(diagnostic);
+                self.checker.error(diagnostic);
                 return None;
             }
             State::Pending => {}
         }
-        let (file, definition) = self.syntax.get(&DefinitionId::Const(id)).copied()?;
+        let (file, definition) = self.checker.syntax.get(&DefinitionId::Const(id)).copied()?;
         let DefinitionKind::Const { ty, value } = &definition.kind else {
             return None;
         };
-        if self.const_depth >= MAX_CONST_DEPTH {
+        if self.depth >= MAX_CONST_DEPTH {
             // Only a cycle longer than this (evaluation follows dependency order) gets here.
-            self.error(Diagnostic::error(
+            self.checker.error(Diagnostic::error(
                 "E0035",
                 format!(
                     "constant `{}` is part of a chain of references too long to follow",
@@ -184,36 +259,36 @@ impl<'a> Checker<'a> {
                 used_at.unwrap_or(definition.name.span),
                 "reference too deep",
             ));
-            self.const_states[id.index()] = State::Done(None);
+            self.states[id.index()] = State::Done(None);
             return None;
         }
-        self.const_states[id.index()] = State::InProgress;
-        self.const_depth += 1;
-        self.const_stack.push(id);
-        let evaluated = match self.lower_type(file, ty) {
+        self.states[id.index()] = State::InProgress;
+        self.depth += 1;
+        self.stack.push(id);
+        let evaluated = match self.checker.lower_type(file, ty) {
             Some(ty) => {
-                self.program.consts[id.index()].ty = ty.clone();
+                self.checker.program.consts[id.index()].ty = ty.clone();
                 self.value(file, &ty, value)
             }
             None => None,
         };
         if let Some(value) = &evaluated {
-            self.program.consts[id.index()].value = value.clone();
+            self.checker.program.consts[id.index()].value = value.clone();
         }
-        self.const_depth -= 1;
-        self.const_stack.pop();
-        self.const_states[id.index()] = State::Done(evaluated.clone());
+        self.depth -= 1;
+        self.stack.pop();
+        self.states[id.index()] = State::Done(evaluated.clone());
         evaluated
     }
 
     /// Checks a written value against a type and returns it in that type's shape.
-    pub(crate) fn value(
+    fn value(
         &mut self,
         file: FileId,
         expected: &ir::Type,
         value: &ast::ConstValue,
     ) -> Option<ir::ConstValue> {
-        let resolved = self.program.resolve(expected).clone();
+        let resolved = self.checker.program.resolve(expected).clone();
         if let ConstValueKind::Ref(name) = &value.kind {
             return self.reference(file, expected, name);
         }
@@ -226,7 +301,7 @@ impl<'a> Checker<'a> {
             // Apache Thrift accepts any integer and generates `true` only for one above zero.
             (TypeKind::Bool, ConstValueKind::Int(i)) => {
                 let truth = *i > 0;
-                self.error(
+                self.checker.error(
                     Diagnostic::warning(
                         "W0007",
                         format!("`{i}` is not a bool"),
@@ -256,7 +331,7 @@ impl<'a> Checker<'a> {
                 if is_uuid(s) {
                     Some(ir::ConstValue::Uuid(s.clone()))
                 } else {
-                    self.error(Diagnostic::error(
+                    self.checker.error(Diagnostic::error(
                         "E0036",
                         format!("`{s}` is not a uuid"),
                         value.span,
@@ -266,7 +341,7 @@ impl<'a> Checker<'a> {
                 }
             }
             (TypeKind::Enum(id), ConstValueKind::Int(i)) => {
-                let enumeration = self.program.enum_(*id);
+                let enumeration = self.checker.program.enum_(*id);
                 match enumeration
                     .members
                     .iter()
@@ -279,7 +354,7 @@ impl<'a> Checker<'a> {
                     }),
                     None => {
                         let name = enumeration.name.clone();
-                        self.error(Diagnostic::error(
+                        self.checker.error(Diagnostic::error(
                             "E0032",
                             format!("no member of enum `{name}` has the value {i}"),
                             value.span,
@@ -364,8 +439,8 @@ impl<'a> Checker<'a> {
             // A typedef cycle, already reported.
             (TypeKind::Typedef(_), _) => None,
             _ => {
-                let expected_name = describe(&self.program, expected);
-                self.error(Diagnostic::error(
+                let expected_name = describe(&self.checker.program, expected);
+                self.checker.error(Diagnostic::error(
                     "E0030",
                     format!(
                         "expected a value of type `{expected_name}`, found {}",
@@ -389,8 +464,8 @@ impl<'a> Checker<'a> {
         label: &str,
         expected_kind: &str,
     ) {
-        let expected_name = describe(&self.program, expected);
-        self.error(
+        let expected_name = describe(&self.checker.program, expected);
+        self.checker.error(
             Diagnostic::error(
                 "E0030",
                 format!("expected a value of type `{expected_name}`, found {found}"),
@@ -420,8 +495,8 @@ impl<'a> Checker<'a> {
         if (min..=max).contains(&i) {
             return Some(ir::ConstValue::Int(i));
         }
-        let name = describe(&self.program, expected);
-        self.error(Diagnostic::error(
+        let name = describe(&self.checker.program, expected);
+        self.checker.error(Diagnostic::error(
             "E0031",
             format!("{i} does not fit in `{name}`"),
             span,
@@ -440,11 +515,11 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         for (key, value) in entries {
             let ConstValueKind::String(name) = &key.kind else {
-                self.error(Diagnostic::error(
+                self.checker.error(Diagnostic::error(
                     "E0030",
                     format!(
                         "expected a field name of `{}` as a string, found {}",
-                        self.program.struct_(id).name,
+                        self.checker.program.struct_(id).name,
                         describe_value(&key.kind)
                     ),
                     key.span,
@@ -453,7 +528,7 @@ impl<'a> Checker<'a> {
                 ok = false;
                 continue;
             };
-            let target = &self.program.struct_(id);
+            let target = &self.checker.program.struct_(id);
             let Some(field) = target.fields.iter().find(|f| &f.name == name) else {
                 let struct_name = target.name.clone();
                 let similar =
@@ -468,7 +543,7 @@ impl<'a> Checker<'a> {
                 if let Some(similar) = similar {
                     diagnostic = diagnostic.with_note(similar);
                 }
-                self.error(diagnostic);
+                self.checker.error(diagnostic);
                 ok = false;
                 continue;
             };
@@ -488,7 +563,7 @@ impl<'a> Checker<'a> {
         expected: &ir::Type,
         name: &ast::Ident,
     ) -> Option<ir::ConstValue> {
-        let resolved = self.program.resolve(expected).clone();
+        let resolved = self.checker.program.resolve(expected).clone();
         let expected_enum = match resolved.kind {
             TypeKind::Enum(id) => Some(id),
             _ => None,
@@ -509,7 +584,7 @@ impl<'a> Checker<'a> {
         let target = match found {
             Ok(target) => target,
             Err(diagnostic) => {
-                self.error(*diagnostic);
+                self.checker.error(*diagnostic);
                 return None;
             }
         };
@@ -527,7 +602,7 @@ impl<'a> Checker<'a> {
                 // a member through a typedef only by looking the name up in the expected enum.
                 TypeKind::I8 | TypeKind::I16 | TypeKind::I32 | TypeKind::I64 if through_typedef => {
                     let qualified = format!("{}.{member}", self.enum_name_in(file, id));
-                    self.error(
+                    self.checker.error(
                         Diagnostic::error(
                             "E0021",
                             format!("unknown constant `{}`", name.name),
@@ -544,14 +619,14 @@ impl<'a> Checker<'a> {
                 TypeKind::Enum(expected_id) => {
                     // Reached only when the expected enum has no member of that name either
                     // (see `member_by_name_alone`).
-                    let found = self.program.enum_(id).name.clone();
-                    let expected_name = self.program.enum_(*expected_id).name.clone();
-                    self.error(
+                    let found = self.checker.program.enum_(id).name.clone();
+                    let expected_name = self.checker.program.enum_(*expected_id).name.clone();
+                    self.checker.error(
                         Diagnostic::error(
                             "E0030",
                             format!(
                                 "expected a value of type `{}`, found a member of enum `{found}`",
-                                describe(&self.program, expected)
+                                describe(&self.checker.program, expected)
                             ),
                             name.span,
                             format!("expected `{expected_name}`"),
@@ -561,16 +636,16 @@ impl<'a> Checker<'a> {
                     None
                 }
                 _ => {
-                    let found = self.program.enum_(id).name.clone();
+                    let found = self.checker.program.enum_(id).name.clone();
                     self.mismatch(expected, &format!("a member of enum `{found}`"), name.span);
                     None
                 }
             },
             Target::Const(id) => {
                 let value = self.evaluate_const(id, Some(name.span))?;
-                let source_type = self.program.consts[id.index()].ty.clone();
-                let source = self.program.resolve(&source_type).clone();
-                if same_type(&self.program, &source, &resolved) {
+                let source_type = self.checker.program.consts[id.index()].ty.clone();
+                let source = self.checker.program.resolve(&source_type).clone();
+                if same_type(&self.checker.program, &source, &resolved) {
                     return Some(value);
                 }
                 match (&resolved.kind, &value) {
@@ -587,7 +662,7 @@ impl<'a> Checker<'a> {
                     }
                     (TypeKind::String | TypeKind::Binary, ir::ConstValue::String(_)) => Some(value),
                     _ => {
-                        let found = describe(&self.program, &source_type);
+                        let found = describe(&self.checker.program, &source_type);
                         self.mismatch(
                             expected,
                             &format!("constant `{}` of type `{found}`", name.name),
@@ -618,7 +693,7 @@ impl<'a> Checker<'a> {
         if prefix.split('.').count() > 2 {
             return None;
         }
-        let enumeration = self.program.enum_(expected_id);
+        let enumeration = self.checker.program.enum_(expected_id);
         let member = enumeration.members.iter().find(|m| m.name == member_name)?;
         let (member, value) = (member.name.clone(), member.value);
         let qualified = format!("{}.{member}", self.enum_name_in(file, expected_id));
@@ -627,24 +702,27 @@ impl<'a> Checker<'a> {
                 id, value: other, ..
             }) => format!(
                 "`{}.{member}` is {other}, but this value is of enum `{}`",
-                self.program.enum_(*id).name,
+                self.checker.program.enum_(*id).name,
                 enumeration.name
             ),
             _ => match self.enum_named(file, prefix) {
                 Some((other, _)) => format!(
                     "`{}` has no member `{member}`",
-                    self.program.enum_(other).name
+                    self.checker.program.enum_(other).name
                 ),
-                None if self.scopes[file.0 as usize].includes.contains_key(prefix) => {
+                None if self.checker.scopes[file.0 as usize]
+                    .includes
+                    .contains_key(prefix) =>
+                {
                     format!("`{prefix}` is an included file, not an enum")
                 }
-                None if self.lookup(file, prefix).is_some() => {
+                None if self.checker.lookup(file, prefix).is_some() => {
                     format!("`{prefix}` is not an enum")
                 }
                 None => format!("`{prefix}` names no enum"),
             },
         };
-        self.error(
+        self.checker.error(
             Diagnostic::warning(
                 "W0010",
                 format!("`{}` is read as `{qualified}` ({value})", name.name),
@@ -654,7 +732,7 @@ impl<'a> Checker<'a> {
             .with_note(format!(
                 "Apache Thrift looks up the member name alone in `{}`, the enum this value must \
                  have, and ignores what comes before it",
-                self.program.enum_(expected_id).name
+                self.checker.program.enum_(expected_id).name
             ))
             .with_note(format!("write `{qualified}`")),
         );
@@ -668,11 +746,11 @@ impl<'a> Checker<'a> {
     /// The enum a type name written in `file` stands for, directly or through typedefs, and
     /// whether a typedef was involved.
     fn enum_named(&self, file: FileId, name: &str) -> Option<(EnumId, bool)> {
-        match self.lookup(file, name)? {
+        match self.checker.lookup(file, name)? {
             DefinitionId::Enum(id) => Some((id, false)),
             DefinitionId::Typedef(id) => {
                 let ty = ir::Type::plain(TypeKind::Typedef(id));
-                match self.program.resolve(&ty).kind {
+                match self.checker.program.resolve(&ty).kind {
                     TypeKind::Enum(id) => Some((id, true)),
                     _ => None,
                 }
@@ -684,18 +762,18 @@ impl<'a> Checker<'a> {
     /// How `file` names an enum: bare when it is defined there, else qualified by the module
     /// name under which `file` includes it.
     fn enum_name_in(&self, file: FileId, id: EnumId) -> String {
-        let enumeration = self.program.enum_(id);
+        let enumeration = self.checker.program.enum_(id);
         if enumeration.file == file {
             return enumeration.name.clone();
         }
-        let module = self.scopes[file.0 as usize]
+        let module = self.checker.scopes[file.0 as usize]
             .includes
             .iter()
             .find(|(_, files)| files.iter().any(|(f, _)| *f == enumeration.file))
             .map(|(module, _)| module.clone())
             // Reached only through a typedef from a file `file` does not include itself.
             .unwrap_or_else(|| {
-                self.program.files[enumeration.file.0 as usize]
+                self.checker.program.files[enumeration.file.0 as usize]
                     .module
                     .clone()
             });
@@ -703,8 +781,8 @@ impl<'a> Checker<'a> {
     }
 
     fn mismatch(&mut self, expected: &ir::Type, found: &str, span: Span) {
-        let expected_name = describe(&self.program, expected);
-        self.error(Diagnostic::error(
+        let expected_name = describe(&self.checker.program, expected);
+        self.checker.error(Diagnostic::error(
             "E0030",
             format!("expected a value of type `{expected_name}`, found {found}"),
             span,
@@ -723,13 +801,13 @@ impl<'a> Checker<'a> {
     ) -> Result<Target, Box<Diagnostic>> {
         let parts: Vec<&str> = name.name.split('.').collect();
         let found = match parts.as_slice() {
-            [single] => match self.lookup_value(file, single) {
+            [single] => match self.checker.lookup_value(file, single) {
                 Some(DefinitionId::Const(id)) => Some(Ok(Target::Const(id))),
                 _ => None,
             },
             [first, second] => match self.enum_named(file, first) {
                 Some((id, through_typedef)) => Some(self.member(id, second, name, through_typedef)),
-                _ => match self.lookup_value(file, &name.name) {
+                _ => match self.checker.lookup_value(file, &name.name) {
                     Some(DefinitionId::Const(id)) => Some(Ok(Target::Const(id))),
                     _ => None,
                 },
@@ -749,7 +827,7 @@ impl<'a> Checker<'a> {
         name: &ast::Ident,
         through_typedef: bool,
     ) -> Result<Target, Box<Diagnostic>> {
-        let enumeration = self.program.enum_(id);
+        let enumeration = self.checker.program.enum_(id);
         match enumeration.members.iter().find(|m| m.name == member) {
             Some(m) => Ok(Target::EnumMember {
                 id,
@@ -780,24 +858,27 @@ impl<'a> Checker<'a> {
         name: &ast::Ident,
         expected_enum: Option<EnumId>,
     ) -> Diagnostic {
-        if let Some(ambiguous) = self.ambiguous_include(file, name) {
+        if let Some(ambiguous) = self.checker.ambiguous_include(file, name) {
             return ambiguous;
         }
         if !name.name.contains('.') {
             // The enum the value must have first, then any enum in scope with such a member.
-            let scope = &self.scopes[file.0 as usize];
+            let scope = &self.checker.scopes[file.0 as usize];
             let in_scope = scope
                 .definitions
                 .values()
                 .chain(scope.includes.values().flatten().flat_map(|(included, _)| {
-                    self.scopes[included.0 as usize].definitions.values()
+                    self.checker.scopes[included.0 as usize]
+                        .definitions
+                        .values()
                 }))
                 .filter_map(|(id, _)| match id {
                     DefinitionId::Enum(id) => Some(*id),
                     _ => None,
                 });
             let owner = expected_enum.into_iter().chain(in_scope).find(|id| {
-                self.program
+                self.checker
+                    .program
                     .enum_(*id)
                     .members
                     .iter()
@@ -822,8 +903,9 @@ impl<'a> Checker<'a> {
             name.span,
             "no constant or enum member with this name",
         );
-        if let Some(hint) =
-            self.lookup_hint(file, &name.name, |id| matches!(id, DefinitionId::Const(_)))
+        if let Some(hint) = self
+            .checker
+            .lookup_hint(file, &name.name, |id| matches!(id, DefinitionId::Const(_)))
         {
             diagnostic = diagnostic.with_note(hint);
         }

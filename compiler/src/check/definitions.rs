@@ -10,17 +10,8 @@ use std::collections::btree_map::Entry;
 
 use super::{Checker, annotations};
 use crate::diagnostics::Diagnostic;
-use crate::ir::{self, DefinitionId, ServiceId, StructId, TypeKind};
+use crate::ir::{self, DefinitionId, ServiceId, TypeKind};
 use crate::syntax::ast::{self, DefinitionKind, FileId, Requiredness, StructKind};
-
-/// Where a field with a default value lives, so the default can be filled in later.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum FieldSlot {
-    /// Field `index` of a struct.
-    Struct(StructId, usize),
-    /// Argument `index` of function `function` of a service.
-    Param(ServiceId, usize, usize),
-}
 
 /// What a list of fields belongs to, which changes the rules.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -142,12 +133,6 @@ impl<'a> Checker<'a> {
             if kind == StructKind::Union {
                 self.check_union_defaults(&self.program.structs[id.index()].name.clone(), fields);
             }
-            for (index, field) in fields.iter().enumerate() {
-                if let Some(default) = &field.default {
-                    self.pending_defaults
-                        .push((FieldSlot::Struct(id, index), file, default));
-                }
-            }
             self.program.structs[id.index()].fields = lowered;
         }
     }
@@ -178,7 +163,8 @@ impl<'a> Checker<'a> {
     }
 
     /// Lowers one list of fields. Keeps one output field per input field (in order), so
-    /// indexes stay valid for [`FieldSlot`]s, even when a field's type is unknown.
+    /// constant evaluation finds a field's default by its index, even when a field's type is
+    /// unknown.
     fn lower_fields(
         &mut self,
         file: FileId,
@@ -338,7 +324,7 @@ impl<'a> Checker<'a> {
             }
             let mut names: BTreeMap<&str, ast::Span> = BTreeMap::new();
             let mut lowered = Vec::with_capacity(functions.len());
-            for (index, function) in functions.iter().enumerate() {
+            for function in functions {
                 if let Some(first) = names.get(function.name.name.as_str()) {
                     self.error(
                         Diagnostic::error(
@@ -356,15 +342,6 @@ impl<'a> Checker<'a> {
                     names.insert(&function.name.name, function.name.span);
                 }
                 lowered.push(self.lower_function(file, function));
-                for (param, field) in function.params.iter().enumerate() {
-                    if let Some(default) = &field.default {
-                        self.pending_defaults.push((
-                            FieldSlot::Param(id, index, param),
-                            file,
-                            default,
-                        ));
-                    }
-                }
             }
             self.program.services[id.index()].functions = lowered;
         }

@@ -170,7 +170,6 @@ impl<'a> Checker<'a> {
                     doc,
                     span,
                 });
-                self.const_states.push(super::consts::State::Pending);
                 DefinitionId::Const(id)
             }
             DefinitionKind::Typedef { .. } | DefinitionKind::Senum { .. } => {

@@ -1,10 +1,11 @@
 //! The Rust backend: one formatted module per IDL file.
 //!
-//! [`generate`] is the one entry point the `idlc gen` command, [`crate::Builder`] and the derive macro share.
-//! It takes a checked program and returns a [`GeneratedFile`] per file (roots and includes alike), named after
-//! the file's module: `namespace rs a.b` names it `a_b`, otherwise the file's name does (`shared.thrift` →
-//! `shared`). Definitions from an include are named through their sibling module (`super::shared::Thing`),
-//! so the files belong side by side in one parent module; [`mod_file`] writes that parent.
+//! [`generate`] is the backend's one entry point, which the `idlc gen` command, `idlc::Builder` and the
+//! derive macro reach through the driver (`idlc::generate_files`). It takes a checked program and returns
+//! a [`GeneratedFile`] per file (roots and includes alike), named after the file's module: `namespace rs
+//! a.b` names it `a_b`, otherwise the file's name does (`shared.thrift` → `shared`). Definitions from an
+//! include are named through their sibling module (`super::shared::Thing`), so the files belong side by
+//! side in one parent module; [`mod_file`] writes that parent.
 //!
 //! From a build script (the crate then depends on `idlc-runtime` only):
 //!
@@ -161,19 +162,6 @@ pub fn generate(program: &Program, options: &RustOptions) -> Vec<GeneratedFile> 
             }
         })
         .collect()
-}
-
-/// Checks `roots` (and their includes) and generates code, or returns the check with its diagnostics.
-pub fn generate_files(
-    roots: &[PathBuf],
-    check: &crate::CheckOptions,
-    options: &RustOptions,
-) -> Result<(Vec<GeneratedFile>, crate::Checked), Box<crate::Checked>> {
-    let checked = crate::check_files(roots, check);
-    match &checked.program {
-        Some(program) if !checked.has_errors() => Ok((generate(program, options), checked)),
-        _ => Err(Box::new(checked)),
-    }
 }
 
 /// How [`mod_file`] reaches the module files.

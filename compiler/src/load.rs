@@ -1,9 +1,11 @@
-//! Reading files: the roots, then every include, depth first.
+//! Loading: the roots, then every include, depth first, each read and parsed.
 //!
-//! Takes root paths (or an in-memory root) and include directories; returns every parsed file,
-//! the include edges, and diagnostics for unreadable files, missing includes and include
-//! cycles. Names stay as the user gave them (joined onto the including file's directory or
-//! an include directory); canonical paths are only used to recognise a file read twice.
+//! Takes root paths (or an in-memory root) and include directories; returns `Loaded`: every
+//! file read (in a [`SourceMap`]), each one's tree and resolved include edges, the roots' ids, and
+//! diagnostics for syntax errors, unreadable files (missing, a directory, not UTF-8), missing
+//! includes and include cycles. Names stay as the user gave them (joined onto the including
+//! file's directory or an include directory); canonical paths are only used to recognise a file
+//! read twice.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,57 @@ use crate::syntax::parser::parse_file;
 
 /// How deep includes may nest.
 const MAX_INCLUDE_DEPTH: usize = 256;
+
+/// Where the root files come from.
+#[derive(Debug)]
+pub(crate) enum Roots<'a> {
+    /// Files on disk.
+    Paths(&'a [PathBuf]),
+    /// One file in memory.
+    Text {
+        /// The name shown in diagnostics; includes are relative to its directory.
+        name: &'a str,
+        /// The IDL text.
+        text: &'a str,
+    },
+}
+
+/// Every file read, with what loading found wrong.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    /// Every file's name and text, indexed by [`FileId`].
+    pub(crate) sources: SourceMap,
+    /// Every file, indexed by [`FileId`].
+    pub(crate) files: Vec<LoadedFile>,
+    /// The roots, in the order given, each once.
+    pub(crate) roots: Vec<FileId>,
+    /// Syntax, read, include and cycle errors, in the order found.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads and parses the roots and, depth first, everything they include.
+pub(crate) fn load(roots: Roots<'_>, include_dirs: &[PathBuf]) -> Loaded {
+    let mut loader = Loader::new(include_dirs);
+    let mut root_ids = Vec::new();
+    match roots {
+        Roots::Paths(paths) => {
+            for path in paths {
+                if let Some(id) = loader.load_root_path(path)
+                    && !root_ids.contains(&id)
+                {
+                    root_ids.push(id);
+                }
+            }
+        }
+        Roots::Text { name, text } => root_ids.push(loader.load_root_text(name, text)),
+    }
+    Loaded {
+        sources: loader.sources,
+        files: loader.files,
+        roots: root_ids,
+        diagnostics: loader.diagnostics,
+    }
+}
 
 /// A file that was read, parsed or not.
 #[derive(Debug)]
@@ -26,18 +79,18 @@ pub(crate) struct LoadedFile {
 }
 
 /// Reads roots and their includes into a source map.
-pub(crate) struct Loader<'o> {
+struct Loader<'o> {
     include_dirs: &'o [PathBuf],
-    pub(crate) sources: SourceMap,
-    pub(crate) files: Vec<LoadedFile>,
-    pub(crate) diagnostics: Vec<Diagnostic>,
+    sources: SourceMap,
+    files: Vec<LoadedFile>,
+    diagnostics: Vec<Diagnostic>,
     by_canonical: BTreeMap<PathBuf, FileId>,
     /// Files whose includes are being read, with the include that led into the next one.
     stack: Vec<(FileId, Option<Span>)>,
 }
 
 impl<'o> Loader<'o> {
-    pub(crate) fn new(include_dirs: &'o [PathBuf]) -> Self {
+    fn new(include_dirs: &'o [PathBuf]) -> Self {
         Loader {
             include_dirs,
             sources: SourceMap::new(),
@@ -49,7 +102,7 @@ impl<'o> Loader<'o> {
     }
 
     /// Reads a root file from disk. Returns its id, or `None` (with a diagnostic) if unreadable.
-    pub(crate) fn load_root_path(&mut self, path: &Path) -> Option<FileId> {
+    fn load_root_path(&mut self, path: &Path) -> Option<FileId> {
         let canonical = std::fs::canonicalize(path).ok();
         if let Some(id) = canonical.as_ref().and_then(|c| self.by_canonical.get(c)) {
             return Some(*id);
@@ -67,7 +120,7 @@ impl<'o> Loader<'o> {
     }
 
     /// Adds a root whose text the caller already has.
-    pub(crate) fn load_root_text(&mut self, name: &str, text: &str) -> FileId {
+    fn load_root_text(&mut self, name: &str, text: &str) -> FileId {
         let canonical = std::fs::canonicalize(name).ok();
         self.add(name.to_string(), text.to_string(), canonical)
     }
