@@ -468,15 +468,6 @@ impl<P: Processor> Connection<P> {
                 message_started = message_started.map(|_| Instant::now());
             }
 
-            // The read buffer's memory, the room for this read included, comes out of the budget first.
-            let wanted = buf.capacity_for_next_read();
-            if wanted > buf_charge.bytes() {
-                tokio::select! {
-                    biased;
-                    () = buf_charge.resize(wanted) => {}
-                    () = self.stop_reading.cancelled() => return Ending::Stopped,
-                }
-            }
             let idle = buf.buffered() == 0;
             let deadline = if idle {
                 message_started = None;
@@ -493,9 +484,19 @@ impl<P: Processor> Connection<P> {
                     None => std::future::pending().await,
                 }
             };
+            // The read buffer's memory, the room for this read included, comes out of the budget first. The
+            // wait for it runs under the read timeout too: connections holding half messages could otherwise
+            // wait for each other's memory for ever.
+            let wanted = buf.capacity_for_next_read();
+            let read = async {
+                if wanted > buf_charge.bytes() {
+                    buf_charge.resize(wanted).await;
+                }
+                buf.fill(reader).await
+            };
             let read = tokio::select! {
                 biased;
-                read = buf.fill(reader) => read,
+                read = read => read,
                 () = self.stop_reading.cancelled() => return Ending::Stopped,
                 () = timer => {
                     if !idle {
