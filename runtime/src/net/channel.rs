@@ -573,7 +573,7 @@ async fn write_requests(
             batch += outgoing.len();
             acks.extend(written);
         }
-        if let Err(error) = write_within(&mut writer, &out, write_timeout).await {
+        if let Err(error) = super::write_within(&mut writer, &out, write_timeout, None).await {
             for ack in acks.drain(..) {
                 let _ = ack.send(Err(TransportError::Io(io::Error::new(
                     error.kind(),
@@ -593,28 +593,6 @@ async fn write_requests(
         }
     }
     let _ = tokio::time::timeout(write_timeout, writer.shutdown()).await;
-}
-
-/// Writes all of `bytes`, failing when the peer takes none of them for `timeout`.
-async fn write_within(
-    writer: &mut OwnedWriteHalf,
-    mut bytes: &[u8],
-    timeout: Duration,
-) -> io::Result<()> {
-    while !bytes.is_empty() {
-        match tokio::time::timeout(timeout, writer.write(bytes)).await {
-            Ok(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(Ok(n)) => bytes = &bytes[n..],
-            Ok(Err(error)) => return Err(error),
-            Err(_) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("the server took no bytes for {timeout:?}"),
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 async fn read_replies(

@@ -7,3 +7,43 @@ pub mod server;
 
 pub use channel::{ChannelBuilder, TcpChannel};
 pub use server::{BoundServer, Server, ServerBuilder};
+
+/// Writes all of `bytes`, failing when the peer takes none of them for `timeout` (it stopped reading), or
+/// when `abort` is cancelled. The write is polled first: the abort signal is waited on only by a write that
+/// has to wait.
+async fn write_within(
+    writer: &mut tokio::net::tcp::OwnedWriteHalf,
+    mut bytes: &[u8],
+    timeout: std::time::Duration,
+    abort: Option<&tokio_util::sync::CancellationToken>,
+) -> std::io::Result<()> {
+    use std::io;
+    use tokio::io::AsyncWriteExt;
+
+    let aborted = async {
+        match abort {
+            Some(abort) => abort.cancelled().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(aborted);
+    while !bytes.is_empty() {
+        let written = tokio::select! {
+            biased;
+            written = tokio::time::timeout(timeout, writer.write(bytes)) => written,
+            () = &mut aborted => return Err(io::ErrorKind::ConnectionAborted.into()),
+        };
+        match written {
+            Ok(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(Ok(n)) => bytes = &bytes[n..],
+            Ok(Err(error)) => return Err(error),
+            Err(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("the peer took no bytes for {timeout:?}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

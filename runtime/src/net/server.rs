@@ -734,7 +734,9 @@ async fn write_replies(
             order.push(reply, &mut out, &mut sent);
         }
         if !out.is_empty() {
-            if let Err(error) = write_within(&mut writer, &out, write_timeout, abort).await {
+            if let Err(error) =
+                super::write_within(&mut writer, &out, write_timeout, Some(abort)).await
+            {
                 tracing::debug!(%peer, %error, "closing the connection: the reply cannot be written");
                 stop.iter().for_each(CancellationToken::cancel);
                 return;
@@ -758,35 +760,6 @@ async fn write_replies(
         }
     }
     let _ = tokio::time::timeout(write_timeout, writer.shutdown()).await;
-}
-
-/// Writes all of `bytes`, failing when the peer takes none of them for `timeout`.
-async fn write_within(
-    writer: &mut OwnedWriteHalf,
-    mut bytes: &[u8],
-    timeout: Duration,
-    abort: &CancellationToken,
-) -> io::Result<()> {
-    while !bytes.is_empty() {
-        // The write first: the abort signal is only waited on by a write that has to wait.
-        let written = tokio::select! {
-            biased;
-            written = tokio::time::timeout(timeout, writer.write(bytes)) => written,
-            () = abort.cancelled() => return Err(io::ErrorKind::ConnectionAborted.into()),
-        };
-        match written {
-            Ok(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(Ok(n)) => bytes = &bytes[n..],
-            Ok(Err(error)) => return Err(error),
-            Err(_) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("the peer took no bytes for {timeout:?}"),
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Releases replies in request order, except those that may overtake.
