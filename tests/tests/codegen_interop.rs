@@ -819,11 +819,10 @@ mod rpc {
 
         async fn call(
             &self,
-            request: BytesMut,
-            _seqid: i32,
-            oneway: bool,
-        ) -> Result<Option<Bytes>, idlc_runtime::TransportError> {
+            request: idlc_runtime::rpc::CallRequest,
+        ) -> Result<idlc_runtime::rpc::CallResponse, idlc_runtime::TransportError> {
             use std::io::Write;
+            let oneway = request.is_oneway();
             use std::process::Stdio;
 
             let mut child = Command::new(idlc_tests::python())
@@ -839,7 +838,7 @@ mod rpc {
                 .stdin
                 .take()
                 .expect("piped stdin")
-                .write_all(&request)?;
+                .write_all(&request.body)?;
             let output = child.wait_with_output()?;
             assert!(
                 output.status.success(),
@@ -851,9 +850,12 @@ mod rpc {
                     output.stdout.is_empty(),
                     "Apache's processor answered a oneway call"
                 );
-                return Ok(None);
+                return Ok(Default::default());
             }
-            Ok(Some(Bytes::from(output.stdout)))
+            Ok(idlc_runtime::rpc::CallResponse {
+                body: Some(Bytes::from(output.stdout)),
+                headers: Default::default(),
+            })
         }
     }
 

@@ -263,7 +263,19 @@ where
     F: Future<Output: fmt::Debug>,
 {
     let sent = Headers::from([("call".to_owned(), method.to_owned())]);
-    let (output, reply) = context::with_headers(sent, call).await;
+    let (output, mut reply) = context::with_headers(sent, call).await;
+    if dialect.carries_headers() {
+        // The channel's call timeout travels as fbthrift's `client_timeout` header: the milliseconds left.
+        let timeout = reply.remove("echo-client_timeout");
+        let ms: u64 = timeout
+            .as_deref()
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or_else(|| panic!("{dialect}: {method}: client_timeout sent: {timeout:?}"));
+        assert!(
+            (1..=PATIENCE.as_millis() as u64).contains(&ms),
+            "{dialect}: {method}: client_timeout {ms} ms"
+        );
+    }
     let expected = if dialect.carries_headers() {
         let protocol = match dialect.protocol {
             Protocol::Binary => "binary",

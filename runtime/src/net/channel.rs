@@ -1,6 +1,11 @@
-//! [`TcpChannel`]: a client connection over TCP that keeps many calls in flight at once and matches the
-//! replies to their calls by sequence id, so one slow call does not hold up the others. Clones share the
-//! connection. If the connection dies, every call waiting on it fails at once and the next call reconnects.
+//! [`TcpChannel`]: a client connection that keeps many calls in flight at once and matches the replies to
+//! their calls by sequence id, so one slow call does not hold up the others. Clones share the connection. If
+//! the connection dies, every call waiting on it fails at once and the next call reconnects.
+//!
+//! It runs over TCP ([`TcpChannel::builder`]), a Unix socket ([`TcpChannel::unix`]) or any stream a
+//! [`Connector`] opens ([`TcpChannel::with_connector`]); with the `tls` feature, [`ChannelBuilder::tls`] puts
+//! TLS over whichever it is. It is a `tower::Service` of [`CallRequest`]s, so layers wrap it
+//! ([`ServiceChannel`](crate::rpc::ServiceChannel)).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), idlc_runtime::TransportError> {
@@ -14,23 +19,28 @@
 //! ```
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, ToSocketAddrs};
+use tokio::time::Instant;
 
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use super::server::CLIENT_TIMEOUT_HEADER;
+use super::stream::{ByteStream, Connector, DynConnector, Split};
 use crate::protocol::{Limits, Protocol};
 use crate::rpc::codegen_support::SeqIds;
-use crate::rpc::{Channel, TransportError, context};
+use crate::rpc::{CallRequest, CallResponse, Channel, TransportError};
 use crate::transport::{
     FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameKind, FrameLimits, HeaderFrame, Headers, Transform,
     Transport, Wire, encode_header_frame, peek_seqid,
@@ -41,6 +51,48 @@ use crate::transport::{
 pub struct ChannelBuilder<A> {
     addr: A,
     config: Config,
+}
+
+/// A Unix socket path to connect to ([`TcpChannel::unix`]).
+#[derive(Debug, Clone)]
+pub struct UnixAddr(std::path::PathBuf);
+
+/// A [`Connector`] of the application's own to connect with ([`TcpChannel::with_connector`]).
+#[derive(Debug)]
+pub struct Custom<C>(C);
+
+/// Where connections go.
+enum Target {
+    Tcp(Vec<SocketAddr>),
+    #[cfg(unix)]
+    Unix(std::path::PathBuf),
+    Custom(Box<dyn DynConnector>),
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Tcp(addrs) => f.debug_tuple("Tcp").field(addrs).finish(),
+            #[cfg(unix)]
+            Target::Unix(path) => f.debug_tuple("Unix").field(path).finish(),
+            Target::Custom(connector) => f
+                .debug_tuple("Custom")
+                .field(&connector.describe())
+                .finish(),
+        }
+    }
+}
+
+impl Target {
+    fn describe(&self) -> String {
+        match self {
+            Target::Tcp(addrs) if addrs.len() == 1 => addrs[0].to_string(),
+            Target::Tcp(addrs) => format!("{addrs:?}"),
+            #[cfg(unix)]
+            Target::Unix(path) => format!("unix:{}", path.display()),
+            Target::Custom(connector) => connector.describe(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -54,9 +106,37 @@ struct Config {
     write_timeout: Duration,
     max_queued_request_bytes: usize,
     limits: FrameLimits,
+    #[cfg(feature = "tls")]
+    tls: Option<(
+        super::tls::ClientTls,
+        tokio_rustls::rustls::pki_types::ServerName<'static>,
+    )>,
+    /// A server name given to `tls` that is not one; reported by `connect`.
+    #[cfg(feature = "tls")]
+    bad_server_name: Option<String>,
 }
 
-impl<A: ToSocketAddrs> ChannelBuilder<A> {
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            transport: Transport::Framed,
+            protocol: Protocol::Binary,
+            transforms: Vec::new(),
+            headers: Headers::new(),
+            connect_timeout: None,
+            call_timeout: None,
+            write_timeout: Duration::from_secs(30),
+            max_queued_request_bytes: 1 << 20,
+            limits: FrameLimits::DEFAULT,
+            #[cfg(feature = "tls")]
+            tls: None,
+            #[cfg(feature = "tls")]
+            bad_server_name: None,
+        }
+    }
+}
+
+impl<A> ChannelBuilder<A> {
     /// How messages are delimited: framed (the default), unframed, or THeader.
     pub fn transport(mut self, transport: Transport) -> Self {
         self.config.transport = transport;
@@ -88,7 +168,10 @@ impl<A: ToSocketAddrs> ChannelBuilder<A> {
         self
     }
 
-    /// Fails a call with [`TransportError::Timeout`] when its reply has not arrived after `timeout`.
+    /// Fails a call with [`TransportError::Timeout`] when its reply has not arrived after `timeout` (or at
+    /// the caller's own deadline, [`context::with_deadline`](crate::rpc::context::with_deadline), if
+    /// earlier). THeader servers are told the time left, in the `client_timeout` info header, and stop
+    /// working on the call once it has passed.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.config.call_timeout = Some(timeout);
         self
@@ -120,11 +203,34 @@ impl<A: ToSocketAddrs> ChannelBuilder<A> {
         self
     }
 
-    /// Resolves the address and opens the connection.
-    pub async fn connect(self) -> Result<TcpChannel, TransportError> {
-        let addrs: Vec<SocketAddr> = tokio::net::lookup_host(self.addr).await?.collect();
+    /// Speaks TLS over the connection, checking the server's certificate against `tls`'s roots for
+    /// `server_name` (also sent as SNI). A name that is not a valid DNS name or IP address is an error when
+    /// connecting.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: super::tls::ClientTls, server_name: &str) -> Self {
+        self.config.tls = super::tls::server_name(server_name)
+            .ok()
+            .map(|name| (tls, name));
+        if self.config.tls.is_none() {
+            self.config.bad_server_name = Some(server_name.to_owned());
+        }
+        self
+    }
+
+    async fn open(self, target: Target) -> Result<TcpChannel, TransportError> {
+        #[cfg(feature = "tls")]
+        if let Some(name) = &self.config.bad_server_name {
+            return Err(TransportError::Tls {
+                addr: target.describe(),
+                source: io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{name:?} is not a valid server name"),
+                ),
+            });
+        }
         let shared = Arc::new(Shared {
-            addrs,
+            remote: target.describe(),
+            target,
             config: self.config,
             current: Mutex::new(None),
             connecting: tokio::sync::Mutex::new(()),
@@ -139,6 +245,33 @@ impl<A: ToSocketAddrs> ChannelBuilder<A> {
     }
 }
 
+impl<A: ToSocketAddrs> ChannelBuilder<A> {
+    /// Resolves the address and opens the connection.
+    pub async fn connect(self) -> Result<TcpChannel, TransportError> {
+        let addrs: Vec<SocketAddr> = tokio::net::lookup_host(&self.addr).await?.collect();
+        self.open(Target::Tcp(addrs)).await
+    }
+}
+
+#[cfg(unix)]
+impl ChannelBuilder<UnixAddr> {
+    /// Opens the connection to the Unix socket.
+    pub async fn connect(self) -> Result<TcpChannel, TransportError> {
+        let path = self.addr.0.clone();
+        self.open(Target::Unix(path)).await
+    }
+}
+
+impl<C: Connector> ChannelBuilder<Custom<C>> {
+    /// Opens the connection through the connector.
+    pub async fn connect(self) -> Result<TcpChannel, TransportError> {
+        let ChannelBuilder { addr, config } = self;
+        ChannelBuilder { addr: (), config }
+            .open(Target::Custom(Box::new(addr.0)))
+            .await
+    }
+}
+
 /// A client connection over TCP; see the [module documentation](self). Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct TcpChannel {
@@ -148,7 +281,9 @@ pub struct TcpChannel {
 
 #[derive(Debug)]
 struct Shared {
-    addrs: Vec<SocketAddr>,
+    target: Target,
+    /// The target as spans and errors name it.
+    remote: String,
     config: Config,
     current: Mutex<Option<Arc<Connection>>>,
     /// Held while (re)connecting, so that concurrent calls open one connection, not one each.
@@ -174,17 +309,25 @@ impl TcpChannel {
     pub fn builder<A: ToSocketAddrs>(addr: A) -> ChannelBuilder<A> {
         ChannelBuilder {
             addr,
-            config: Config {
-                transport: Transport::Framed,
-                protocol: Protocol::Binary,
-                transforms: Vec::new(),
-                headers: Headers::new(),
-                connect_timeout: None,
-                call_timeout: None,
-                write_timeout: Duration::from_secs(30),
-                max_queued_request_bytes: 1 << 20,
-                limits: FrameLimits::DEFAULT,
-            },
+            config: Config::default(),
+        }
+    }
+
+    /// A builder for a channel to the Unix socket at `path`, with the same defaults as [`builder`](Self::builder).
+    #[cfg(unix)]
+    pub fn unix(path: impl Into<std::path::PathBuf>) -> ChannelBuilder<UnixAddr> {
+        ChannelBuilder {
+            addr: UnixAddr(path.into()),
+            config: Config::default(),
+        }
+    }
+
+    /// A builder for a channel over the streams `connector` opens (one per connection, reconnections
+    /// included), with the same defaults as [`builder`](Self::builder).
+    pub fn with_connector<C: Connector>(connector: C) -> ChannelBuilder<Custom<C>> {
+        ChannelBuilder {
+            addr: Custom(connector),
+            config: Config::default(),
         }
     }
 
@@ -228,8 +371,18 @@ impl TcpChannel {
         if let Some(connection) = self.live_connection() {
             return Ok(connection);
         }
-        let stream = self.open_stream().await?;
-        let connection = Connection::start(stream, &self.shared.config);
+        let opening = self.open_connection();
+        let connection = match self.shared.config.connect_timeout {
+            Some(timeout) => tokio::time::timeout(timeout, opening)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(TransportError::Connect {
+                        addr: self.shared.remote.clone(),
+                        source: io::Error::new(io::ErrorKind::TimedOut, "connect timed out"),
+                    })
+                })?,
+            None => opening.await?,
+        };
         *self
             .shared
             .current
@@ -238,59 +391,97 @@ impl TcpChannel {
         Ok(connection)
     }
 
-    async fn open_stream(&self) -> Result<TcpStream, TransportError> {
-        let mut last_error =
-            io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to");
-        for addr in &self.shared.addrs {
-            let attempt = TcpStream::connect(addr);
-            let result = match self.shared.config.connect_timeout {
-                Some(timeout) => {
-                    tokio::time::timeout(timeout, attempt)
-                        .await
-                        .unwrap_or_else(|_| {
-                            Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out"))
-                        })
+    /// Opens a stream to the target, and starts a connection over it (after a TLS handshake if asked).
+    async fn open_connection(&self) -> Result<Arc<Connection>, TransportError> {
+        let connect_error = |source| TransportError::Connect {
+            addr: self.shared.remote.clone(),
+            source,
+        };
+        match &self.shared.target {
+            Target::Tcp(addrs) => {
+                let mut last_error =
+                    io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to");
+                for addr in addrs {
+                    match TcpStream::connect(addr).await {
+                        Ok(stream) => {
+                            // Requests are written whole in one write; without NODELAY, Nagle holds small
+                            // ones back.
+                            stream.set_nodelay(true).map_err(connect_error)?;
+                            return self.start(stream).await;
+                        }
+                        Err(error) => last_error = error,
+                    }
                 }
-                None => attempt.await,
-            };
-            match result {
-                Ok(stream) => {
-                    // Requests are written whole in one write; without NODELAY, Nagle holds small ones back.
-                    stream.set_nodelay(true)?;
-                    return Ok(stream);
-                }
-                Err(error) => last_error = error,
+                Err(connect_error(last_error))
+            }
+            #[cfg(unix)]
+            Target::Unix(path) => {
+                let stream = tokio::net::UnixStream::connect(path)
+                    .await
+                    .map_err(connect_error)?;
+                self.start(stream).await
+            }
+            Target::Custom(connector) => {
+                let stream = connector.connect_boxed().await.map_err(connect_error)?;
+                self.start(Split(stream)).await
             }
         }
-        Err(TransportError::Connect {
-            addr: format!("{:?}", self.shared.addrs),
-            source: last_error,
-        })
+    }
+
+    /// Starts a connection over `stream`, after a TLS handshake if the channel speaks TLS.
+    async fn start<T: ByteStream + AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        stream: T,
+    ) -> Result<Arc<Connection>, TransportError> {
+        let config = &self.shared.config;
+        #[cfg(feature = "tls")]
+        if let Some((tls, name)) = &config.tls {
+            let stream = tls
+                .connector()
+                .connect(name.clone(), stream)
+                .await
+                .map_err(|source| TransportError::Tls {
+                    addr: self.shared.remote.clone(),
+                    source,
+                })?;
+            let (reader, writer) = tokio::io::split(stream);
+            return Ok(Connection::start(reader, writer, config));
+        }
+        let (reader, writer) = stream.into_halves();
+        Ok(Connection::start(reader, writer, config))
     }
 
     /// Puts `request` in this channel's transport.
-    fn outgoing(&self, request: BytesMut, seqid: i32) -> Result<Wire, TransportError> {
+    fn outgoing(
+        &self,
+        request: CallRequest,
+        deadline: Option<Instant>,
+    ) -> Result<Wire, TransportError> {
         let config = &self.shared.config;
         match config.transport {
-            Transport::Framed => Ok(Wire::framed(request, config.limits.max_frame_len)?),
-            Transport::Unframed => Ok(Wire::Raw(request.freeze())),
+            Transport::Framed => Ok(Wire::framed(request.body, config.limits.max_frame_len)?),
+            Transport::Unframed => Ok(Wire::Raw(request.body)),
             Transport::Header => {
                 let mut headers = config.headers.clone();
-                if let Some(call_headers) = context::client_request_headers() {
-                    headers.extend(call_headers);
+                headers.extend(request.headers);
+                if let Some(deadline) = deadline {
+                    // Whole milliseconds, rounded up: a server must not give up before the caller does.
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    let ms = left.as_micros().div_ceil(1000).max(1);
+                    headers.insert(CLIENT_TIMEOUT_HEADER.to_owned(), ms.to_string());
                 }
                 let fields = HeaderFrame {
                     flags: FLAG_OUT_OF_ORDER,
-                    seqid,
+                    seqid: request.seqid,
                     transforms: config.transforms.clone(),
                     headers,
                 };
-                let mut out = BytesMut::with_capacity(request.len() + 32);
+                let mut out = BytesMut::with_capacity(request.body.len() + 32);
                 encode_header_frame(
                     &mut out,
                     &fields,
                     config.protocol,
-                    &request,
+                    &request.body,
                     config.limits.max_frame_len,
                 )?;
                 Ok(Wire::Raw(out.freeze()))
@@ -300,11 +491,12 @@ impl TcpChannel {
 
     async fn send(
         &self,
-        request: BytesMut,
-        seqid: i32,
-        oneway: bool,
-    ) -> Result<Option<Bytes>, TransportError> {
-        let outgoing = self.outgoing(request, seqid)?;
+        request: CallRequest,
+        deadline: Option<Instant>,
+    ) -> Result<CallResponse, TransportError> {
+        let seqid = request.seqid;
+        let oneway = request.is_oneway();
+        let outgoing = self.outgoing(request, deadline)?;
         let connection = self.connection().await?;
         if oneway {
             let (written, done) = oneshot::channel();
@@ -312,15 +504,19 @@ impl TcpChannel {
             return done
                 .await
                 .unwrap_or(Err(TransportError::Closed))
-                .map(|()| None);
+                .map(|()| CallResponse::default());
         }
         let waiting = connection.expect_reply(seqid)?;
         connection.submit(outgoing, None).await?;
         let frame = waiting.reply().await?;
-        if let FrameKind::Header(fields) = frame.kind {
-            context::set_client_reply_headers(fields.headers);
-        }
-        Ok(Some(frame.payload))
+        let headers = match frame.kind {
+            FrameKind::Header(fields) => fields.headers,
+            FrameKind::Framed | FrameKind::Unframed => Headers::new(),
+        };
+        Ok(CallResponse {
+            body: Some(frame.payload),
+            headers,
+        })
     }
 }
 
@@ -337,22 +533,47 @@ impl Channel for TcpChannel {
         self.service.as_deref()
     }
 
+    fn remote(&self) -> Option<&str> {
+        Some(&self.shared.remote)
+    }
+
     fn message_limits(&self) -> Limits {
         self.shared.config.limits.message
     }
 
-    async fn call(
-        &self,
-        request: BytesMut,
-        seqid: i32,
-        oneway: bool,
-    ) -> Result<Option<Bytes>, TransportError> {
-        match self.shared.config.call_timeout {
-            Some(timeout) => tokio::time::timeout(timeout, self.send(request, seqid, oneway))
+    async fn call(&self, request: CallRequest) -> Result<CallResponse, TransportError> {
+        let own = self
+            .shared
+            .config
+            .call_timeout
+            .and_then(|timeout| Instant::now().checked_add(timeout));
+        let deadline = match (request.deadline, own) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, self.send(request, Some(deadline)))
                 .await
                 .unwrap_or(Err(TransportError::Timeout)),
-            None => self.send(request, seqid, oneway).await,
+            None => self.send(request, None).await,
         }
+    }
+}
+
+/// The channel as a `tower::Service`, for layers to wrap; see [`ServiceChannel`](crate::rpc::ServiceChannel).
+impl tower::Service<CallRequest> for TcpChannel {
+    type Response = CallResponse;
+    type Error = TransportError;
+    type Future = Pin<Box<dyn Future<Output = Result<CallResponse, TransportError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
+        // Requests queue on the connection, which bounds them itself (`max_queued_request_bytes`).
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: CallRequest) -> Self::Future {
+        let channel = self.clone();
+        Box::pin(async move { Channel::call(&channel, request).await })
     }
 }
 
@@ -413,8 +634,11 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    fn start(stream: TcpStream, config: &Config) -> Arc<Connection> {
-        let (reader, writer) = stream.into_split();
+    fn start<R, W>(reader: R, writer: W, config: &Config) -> Arc<Connection>
+    where
+        R: AsyncRead + Send + Unpin + 'static,
+        W: AsyncWrite + Send + Unpin + 'static,
+    {
         let (requests, queue) = mpsc::unbounded_channel();
         let connection = Arc::new(Connection {
             requests,
@@ -551,8 +775,8 @@ impl Drop for Waiting {
     }
 }
 
-async fn write_requests(
-    mut writer: OwnedWriteHalf,
+async fn write_requests<W: AsyncWrite + Unpin>(
+    mut writer: W,
     mut queue: mpsc::UnboundedReceiver<Queued>,
     connection: Arc<Connection>,
     write_timeout: Duration,
@@ -595,8 +819,8 @@ async fn write_requests(
     let _ = tokio::time::timeout(write_timeout, writer.shutdown()).await;
 }
 
-async fn read_replies(
-    mut reader: OwnedReadHalf,
+async fn read_replies<R: AsyncRead + Unpin>(
+    mut reader: R,
     connection: Arc<Connection>,
     transport: Transport,
     protocol: Protocol,

@@ -1,18 +1,20 @@
-//! The network layer: the tokio TCP [server](Server) and client [channel](TcpChannel), on top of the
-//! transports and the RPC layer.
+//! The network layer: the tokio [server](Server) and client [channel](TcpChannel) over TCP, Unix sockets, TLS
+//! or any stream, on top of the transports and the RPC layer.
 
 mod budget;
 pub mod channel;
 pub mod server;
+pub mod stream;
 
 pub use channel::{ChannelBuilder, TcpChannel};
-pub use server::{BoundServer, Server, ServerBuilder};
+pub use server::{BoundServer, CLIENT_TIMEOUT_HEADER, Server, ServerBuilder};
+pub use stream::{ByteStream, Connector, Listener, Split};
 
 /// Writes all of `bytes`, failing when the peer takes none of them for `timeout` (it stopped reading), or
 /// when `abort` is cancelled. The write is polled first: the abort signal is waited on only by a write that
 /// has to wait.
-async fn write_within(
-    writer: &mut tokio::net::tcp::OwnedWriteHalf,
+async fn write_within<W: tokio::io::AsyncWrite + Unpin>(
+    writer: &mut W,
     mut bytes: &[u8],
     timeout: std::time::Duration,
     abort: Option<&tokio_util::sync::CancellationToken>,

@@ -8,6 +8,11 @@
 //! server.serve(processor).await
 //! # }
 //! ```
+//!
+//! Connections come from a TCP socket ([`ServerBuilder::bind`]), a Unix socket ([`ServerBuilder::bind_unix`])
+//! or any [`Listener`] ([`ServerBuilder::listener`]); with the `tls` feature, [`ServerBuilder::tls`] puts TLS
+//! in front of whichever it is. Every request goes through a `tower::Service`:
+//! [`BoundServer::serve_service`] takes the processor wrapped in the application's layers.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -18,28 +23,35 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
-use bytes::BytesMut;
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower::{Service, ServiceExt};
+use tracing::Instrument;
 
 use super::budget::{Charge, MemoryBudget};
+use super::stream::{ByteStream, Listener};
 use crate::protocol::{
     Binary, Codec, Compact, DecodeError, Json, Limits, MessageHeader, MessageType, Protocol,
 };
-use crate::rpc::context;
+use crate::rpc::context::{self, CallInfo, Peer};
 use crate::rpc::{
-    ApplicationException, ApplicationExceptionKind, Processor, catch_panic, encode_exception,
-    internal_error_reply, read_call,
+    ApplicationException, ApplicationExceptionKind, BoxError, Outcome, Processor, ServerRequest,
+    ServerResponse, catch_panic, encode_exception, error_exception, exception_reply,
+    internal_error_reply, read_call, record_call,
 };
 use crate::transport::{
     FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameError, FrameKind, FrameLimits, HeaderFrame,
-    Headers, Wire, encode_header_frame,
+    Headers, Transport, Wire, encode_header_frame, peek_message_type,
 };
+
+/// The THeader info header carrying the client's timeout for the call, in milliseconds (as fbthrift's
+/// clients send it).
+pub const CLIENT_TIMEOUT_HEADER: &str = "client_timeout";
 
 /// Builds a server: `Server::builder()...bind(addr).await?.serve(processor).await`.
 #[derive(Debug, Clone, Copy)]
@@ -67,6 +79,7 @@ impl Server {
 /// | [`read_timeout`](Self::read_timeout) | 30 s |
 /// | [`write_timeout`](Self::write_timeout) | 30 s |
 /// | [`shutdown_grace`](Self::shutdown_grace) | 30 s |
+/// | [`call_timeout`](Self::call_timeout) | none (a THeader client's `client_timeout` still applies) |
 /// | [`out_of_order_replies`](Self::out_of_order_replies) | off (THeader clients that ask get them) |
 #[derive(Debug, Clone)]
 pub struct ServerBuilder {
@@ -80,6 +93,9 @@ pub struct ServerBuilder {
     max_queued_reply_bytes: usize,
     memory_limit: usize,
     out_of_order: bool,
+    call_timeout: Option<Duration>,
+    #[cfg(feature = "tls")]
+    tls: Option<super::tls::ServerTls>,
 }
 
 impl Default for ServerBuilder {
@@ -95,6 +111,9 @@ impl Default for ServerBuilder {
             max_queued_reply_bytes: 1 << 20,
             memory_limit: 1 << 30,
             out_of_order: false,
+            call_timeout: None,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -177,13 +196,45 @@ impl ServerBuilder {
         self
     }
 
-    /// Binds the listening socket.
+    /// Bounds every call: past `timeout` from its arrival (or the client's own deadline, if earlier), its
+    /// handler is dropped and the client answered TIMEOUT. Without it, only THeader clients that send a
+    /// `client_timeout` bound their calls; framed and unframed clients carry no deadline.
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// Serves every connection over TLS: the handshake (bounded by the [read timeout](Self::read_timeout))
+    /// comes first, then the transport and protocol are detected inside it as outside.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: super::tls::ServerTls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Binds the listening TCP socket.
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<BoundServer> {
         let listener = TcpListener::bind(addr).await?;
-        Ok(BoundServer {
+        Ok(self.listener(listener))
+    }
+
+    /// Binds a Unix socket at `path` (which must not exist yet).
+    #[cfg(unix)]
+    pub fn bind_unix(
+        self,
+        path: impl AsRef<std::path::Path>,
+    ) -> io::Result<BoundServer<tokio::net::UnixListener>> {
+        let listener = tokio::net::UnixListener::bind(path)?;
+        Ok(self.listener(listener))
+    }
+
+    /// Serves the connections `listener` accepts: a listener of the application's own, or a channel of
+    /// streams (`tokio::sync::mpsc::Receiver<(stream, Peer)>`).
+    pub fn listener<L: Listener>(self, listener: L) -> BoundServer<L> {
+        BoundServer {
             listener,
             config: Arc::new(self),
-        })
+        }
     }
 
     /// Binds `addr` and serves `processor` until the process ends.
@@ -198,17 +249,84 @@ impl ServerBuilder {
 
 /// A server with its socket bound, ready to serve.
 #[derive(Debug)]
-pub struct BoundServer {
-    listener: TcpListener,
+pub struct BoundServer<L = TcpListener> {
+    listener: L,
     config: Arc<ServerBuilder>,
 }
 
-impl BoundServer {
+impl BoundServer<TcpListener> {
     /// The address the server listens on (useful after binding port 0).
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
     }
+}
 
+/// How the server runs a request: the processor itself, or a `tower::Service` around it.
+pub(crate) trait ServeCall: Clone + Send + Sync + 'static {
+    fn serve(
+        &self,
+        request: ServerRequest,
+    ) -> impl Future<Output = Result<ServerResponse, BoxError>> + Send + 'static;
+}
+
+/// A processor called directly: what a server without layers runs, with nothing boxed on the way.
+struct Direct<P>(Arc<P>);
+
+impl<P> Clone for Direct<P> {
+    fn clone(&self) -> Self {
+        Direct(Arc::clone(&self.0))
+    }
+}
+
+impl<P: Processor> ServeCall for Direct<P> {
+    fn serve(
+        &self,
+        request: ServerRequest,
+    ) -> impl Future<Output = Result<ServerResponse, BoxError>> + Send + 'static {
+        let processor = Arc::clone(&self.0);
+        async move {
+            let body = processor
+                .process(request.info.protocol, request.body, request.limits)
+                .await;
+            Ok(ServerResponse {
+                body,
+                headers: Headers::new(),
+            })
+        }
+    }
+}
+
+/// A `tower::Service` (the processor in the application's layers). Each request clones the prototype, as
+/// tower expects; the lock is what makes a service that is `Send` but not `Sync` shareable between the
+/// connection tasks.
+struct Layered<S>(Arc<std::sync::Mutex<S>>);
+
+impl<S> Clone for Layered<S> {
+    fn clone(&self) -> Self {
+        Layered(Arc::clone(&self.0))
+    }
+}
+
+impl<S> ServeCall for Layered<S>
+where
+    S: Service<ServerRequest, Response = ServerResponse> + Clone + Send + 'static,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+{
+    fn serve(
+        &self,
+        request: ServerRequest,
+    ) -> impl Future<Output = Result<ServerResponse, BoxError>> + Send + 'static {
+        let service = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        async move { service.oneshot(request).await.map_err(Into::into) }
+    }
+}
+
+impl<L: Listener> BoundServer<L> {
     /// Serves `processor` until the process ends.
     pub async fn serve<P: Processor>(self, processor: P) -> io::Result<()> {
         self.serve_with_shutdown(processor, std::future::pending())
@@ -223,7 +341,46 @@ impl BoundServer {
         processor: P,
         signal: impl Future<Output = ()>,
     ) -> io::Result<()> {
-        let processor = Arc::new(processor);
+        self.run(Direct(Arc::new(processor)), signal).await
+    }
+
+    /// Serves every request through `service`: usually a [`ProcessorService`](crate::rpc::ProcessorService)
+    /// wrapped in `tower::ServiceBuilder` layers. A layer's error is answered as an exception (see
+    /// [`rpc::ServerRequest`](crate::rpc::ServerRequest)); [`context`] works in the layers as in handlers.
+    ///
+    /// ```no_run
+    /// # async fn run(processor: impl idlc_runtime::Processor) -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// use idlc_runtime::rpc::ProcessorService;
+    ///
+    /// let service = tower::ServiceBuilder::new()
+    ///     .load_shed()
+    ///     .concurrency_limit(256)
+    ///     .timeout(Duration::from_secs(5))
+    ///     .service(ProcessorService::new(processor));
+    /// let server = idlc_runtime::Server::builder().bind("127.0.0.1:9090").await?;
+    /// server.serve_service(service, std::future::pending()).await
+    /// # }
+    /// ```
+    pub async fn serve_service<S>(
+        self,
+        service: S,
+        signal: impl Future<Output = ()>,
+    ) -> io::Result<()>
+    where
+        S: Service<ServerRequest, Response = ServerResponse> + Clone + Send + 'static,
+        S::Error: Into<BoxError>,
+        S::Future: Send + 'static,
+    {
+        self.run(Layered(Arc::new(std::sync::Mutex::new(service))), signal)
+            .await
+    }
+
+    async fn run<P: ServeCall>(
+        mut self,
+        processor: P,
+        signal: impl Future<Output = ()>,
+    ) -> io::Result<()> {
         let graceful = CancellationToken::new();
         let abort = CancellationToken::new();
         let budget = MemoryBudget::new(self.config.memory_limit);
@@ -251,16 +408,17 @@ impl BoundServer {
             match accepted {
                 Ok((stream, peer)) => {
                     let connection = Connection {
-                        processor: Arc::clone(&processor),
+                        processor: processor.clone(),
                         config: Arc::clone(&self.config),
-                        peer,
+                        peer: Arc::new(peer),
+                        tls: false,
                         stop_reading: graceful.child_token(),
                         abort: abort.child_token(),
                         budget: budget.clone(),
                         backlog: Arc::new(Backlog::default()),
                     };
                     connections.spawn(async move {
-                        connection.run(stream).await;
+                        connection.start(stream).await;
                         drop(slot);
                     });
                 }
@@ -272,6 +430,7 @@ impl BoundServer {
             }
         }
         drop(self.listener);
+        drop(processor);
         graceful.cancel();
         connections.close();
         if tokio::time::timeout(self.config.shutdown_grace, connections.wait())
@@ -291,9 +450,11 @@ impl BoundServer {
 
 /// One client connection being served.
 struct Connection<P> {
-    processor: Arc<P>,
+    processor: P,
     config: Arc<ServerBuilder>,
-    peer: SocketAddr,
+    peer: Arc<Peer>,
+    /// Whether the connection is encrypted.
+    tls: bool,
     /// Cancelled when the server shuts down gracefully, or by the writer when the connection cannot go on:
     /// read no more requests.
     stop_reading: CancellationToken,
@@ -340,11 +501,42 @@ enum Ending {
     Closed(String),
 }
 
-impl<P: Processor> Connection<P> {
-    async fn run(self, stream: TcpStream) {
-        // Replies are written whole in one write; without NODELAY, Nagle holds small ones back.
-        let _ = stream.set_nodelay(true);
-        let (mut reader, writer) = stream.into_split();
+impl<P: ServeCall> Connection<P> {
+    /// Serves `stream`, after a TLS handshake if the server speaks TLS.
+    async fn start<T: ByteStream + AsyncRead + AsyncWrite + Unpin>(
+        #[allow(unused_mut)] mut self,
+        stream: T,
+    ) {
+        #[cfg(feature = "tls")]
+        if let Some(tls) = &self.config.tls {
+            let handshake = tls.acceptor().accept(stream);
+            let stream = tokio::select! {
+                handshake = tokio::time::timeout(self.config.read_timeout, handshake) => match handshake {
+                    Ok(Ok(stream)) => stream,
+                    Ok(Err(error)) => {
+                        tracing::debug!(peer = %self.peer, %error, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(peer = %self.peer, "TLS handshake timed out");
+                        return;
+                    }
+                },
+                () = self.stop_reading.cancelled() => return,
+            };
+            self.tls = true;
+            let (reader, writer) = tokio::io::split(stream);
+            return self.run(reader, writer).await;
+        }
+        let (reader, writer) = stream.into_halves();
+        self.run(reader, writer).await;
+    }
+
+    async fn run<R, W>(self, mut reader: R, writer: W)
+    where
+        R: AsyncRead + Send + Unpin + 'static,
+        W: AsyncWrite + Send + Unpin + 'static,
+    {
         let (replies, outgoing) = mpsc::unbounded_channel();
         let writer = tokio::spawn(write_replies(
             writer,
@@ -353,7 +545,7 @@ impl<P: Processor> Connection<P> {
             self.config.max_queued_reply_bytes,
             [self.abort.clone(), self.stop_reading.clone()],
             self.config.write_timeout,
-            self.peer,
+            Arc::clone(&self.peer),
         ));
         let ending = self.read_requests(&mut reader, &replies).await;
         match ending {
@@ -373,9 +565,9 @@ impl<P: Processor> Connection<P> {
     /// Each step tries the ready case first and waits on the stop signal only when it must wait anyway: a
     /// served call then costs no registration with the cancellation token, no timer and no lock beyond its
     /// place among those in flight.
-    async fn read_requests(
+    async fn read_requests<R: AsyncRead + Unpin>(
         &self,
-        reader: &mut OwnedReadHalf,
+        reader: &mut R,
         replies: &mpsc::UnboundedSender<Outgoing>,
     ) -> Ending {
         let config = &*self.config;
@@ -433,7 +625,9 @@ impl<P: Processor> Connection<P> {
                     FrameKind::Framed | FrameKind::Unframed => !config.out_of_order,
                 };
                 let request = serve_request(
-                    Arc::clone(&self.processor),
+                    self.processor.clone(),
+                    Arc::clone(&self.peer),
+                    self.tls,
                     frame,
                     Outgoing {
                         index,
@@ -444,7 +638,7 @@ impl<P: Processor> Connection<P> {
                     },
                     replies.clone(),
                     Arc::clone(&self.backlog),
-                    config.limits,
+                    Arc::clone(&self.config),
                 );
                 run_inline_or_spawn(request, &self.abort).await;
                 index += 1;
@@ -553,48 +747,47 @@ async fn run_inline_or_spawn(
     }
 }
 
-async fn serve_request<P: Processor>(
-    processor: Arc<P>,
+#[allow(clippy::too_many_arguments)]
+async fn serve_request<P: ServeCall>(
+    processor: P,
+    peer: Arc<Peer>,
+    tls: bool,
     frame: Frame,
     mut reply: Outgoing,
     replies: mpsc::UnboundedSender<Outgoing>,
     backlog: Arc<Backlog>,
-    limits: FrameLimits,
+    config: Arc<ServerBuilder>,
 ) {
+    let limits = config.limits;
     let protocol = frame.protocol;
-    let request = frame.payload.clone();
-    let (answer, reply_headers) = match &frame.kind {
-        FrameKind::Header(fields) => {
-            let scope = context::server_scope(fields.headers.clone());
-            let answer = context::serve_with(
-                Arc::clone(&scope),
-                catch_panic(processor.process(protocol, request, limits.message)),
-            )
-            .await;
-            (answer, context::take_reply_headers(&scope))
+    let received = Instant::now();
+    let (payload, reply_headers) = match envelope(protocol, &frame.payload, limits.message) {
+        // No reply is possible, and the byte stream is not to be trusted further.
+        Err(error) => {
+            reply.close = Some(format!("a request whose envelope cannot be read: {error}"));
+            (None, Headers::new())
         }
-        FrameKind::Framed | FrameKind::Unframed => (
-            catch_panic(processor.process(protocol, request, limits.message)).await,
-            Headers::new(),
-        ),
-    };
-    let payload = match answer {
-        Ok(Some(payload)) => Some(payload),
-        Ok(None) => match envelope(protocol, &frame.payload, limits.message) {
-            // Nothing to send: no reply is possible, and the byte stream is not to be trusted further.
-            Err(error) => {
-                reply.close = Some(format!("a request whose envelope cannot be read: {error}"));
-                None
-            }
-            Ok(header) if header.kind == MessageType::Call => exception_reply(
+        Ok(header) => {
+            let (transport, headers) = match &frame.kind {
+                FrameKind::Header(fields) => (Transport::Header, fields.headers.clone()),
+                FrameKind::Framed => (Transport::Framed, Headers::new()),
+                FrameKind::Unframed => (Transport::Unframed, Headers::new()),
+            };
+            let deadline = call_deadline(&headers, config.call_timeout, received);
+            let info = Arc::new(CallInfo {
+                method: header.name,
+                kind: header.kind,
+                seqid: header.seqid,
+                peer,
                 protocol,
-                &header,
-                ApplicationExceptionKind::PROTOCOL_ERROR,
-                "the server could not process the request".into(),
-            ),
-            Ok(_) => None,
-        },
-        Err(panic) => internal_error_reply(protocol, &frame.payload, &panic),
+                transport,
+                tls,
+                headers,
+                deadline,
+                received,
+            });
+            answer(processor, info, frame.payload.clone(), limits.message).await
+        }
     };
     reply.bytes = payload.and_then(|payload| {
         match frame_reply(&frame, payload, reply_headers.clone(), limits.max_frame_len) {
@@ -603,7 +796,7 @@ async fn serve_request<P: Processor>(
                 // The caller gets an exception rather than a silence it would wait out.
                 tracing::warn!(%error, "cannot send the reply");
                 let header = envelope(protocol, &frame.payload, limits.message).ok()?;
-                let exception = exception_reply(
+                let exception = exception_in(
                     protocol,
                     &header,
                     ApplicationExceptionKind::INTERNAL_ERROR,
@@ -621,6 +814,128 @@ async fn serve_request<P: Processor>(
     if let Err(unsent) = replies.send(reply) {
         backlog.bytes.fetch_sub(unsent.0.len(), Ordering::AcqRel);
     }
+}
+
+/// When a call stops being worth answering: the client's `client_timeout` (THeader) from its arrival, or the
+/// server's own bound, whichever is earlier.
+fn call_deadline(headers: &Headers, own: Option<Duration>, received: Instant) -> Option<Instant> {
+    let client = headers
+        .get(CLIENT_TIMEOUT_HEADER)
+        .and_then(|ms| ms.trim().parse::<u64>().ok())
+        .filter(|&ms| ms > 0)
+        .and_then(|ms| received.checked_add(Duration::from_millis(ms)));
+    let own = own.and_then(|timeout| received.checked_add(timeout));
+    match (client, own) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Runs the call described by `info` through the processor (or its layers), in its context, its span and
+/// its deadline; the reply and the reply headers.
+async fn answer<P: ServeCall>(
+    processor: P,
+    info: Arc<CallInfo>,
+    body: Bytes,
+    limits: Limits,
+) -> (Option<BytesMut>, Headers) {
+    let span = tracing::info_span!(
+        "rpc.server",
+        method = %info.method,
+        seqid = info.seqid,
+        peer = %info.peer,
+        protocol = info.protocol.name(),
+        transport = info.transport.name(),
+        outcome = tracing::field::Empty,
+        duration_us = tracing::field::Empty,
+    );
+    let timeout = |info: &CallInfo| {
+        exception_reply(
+            info,
+            ApplicationException::new(
+                ApplicationExceptionKind::TIMEOUT,
+                format!("{} timed out before it was answered", info.method),
+            ),
+        )
+    };
+    if info
+        .deadline
+        .is_some_and(|deadline| deadline <= Instant::now())
+    {
+        // Late work is not started: nobody waits for its answer.
+        return finish(
+            &span,
+            &info,
+            Outcome::Exception("TIMEOUT"),
+            timeout(&info),
+            Headers::new(),
+        );
+    }
+    let scope = context::server_scope(Arc::clone(&info));
+    let request = ServerRequest {
+        info: Arc::clone(&info),
+        body: body.clone(),
+        limits,
+    };
+    let served = context::serve_with(Arc::clone(&scope), catch_panic(processor.serve(request)));
+    let served = match info.deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline, served.instrument(span.clone()))
+            .await
+            .ok(),
+        None => Some(served.instrument(span.clone()).await),
+    };
+    let mut headers = context::take_reply_headers(&scope);
+    let (payload, outcome) = match served {
+        None => (timeout(&info), Outcome::Exception("TIMEOUT")),
+        Some(Err(panic)) => (
+            internal_error_reply(info.protocol, &body, &panic),
+            Outcome::Exception("INTERNAL_ERROR"),
+        ),
+        Some(Ok(Err(error))) => {
+            let exception = error_exception(error);
+            let outcome = Outcome::Exception(exception.kind.name().unwrap_or("UNKNOWN"));
+            (exception_reply(&info, exception), outcome)
+        }
+        Some(Ok(Ok(response))) => {
+            headers.extend(response.headers);
+            match response.body {
+                Some(payload) => {
+                    let outcome = match peek_message_type(info.protocol, &payload) {
+                        Some(MessageType::Exception) => Outcome::Exception("exception"),
+                        _ => Outcome::Ok,
+                    };
+                    (Some(payload), outcome)
+                }
+                None if info.kind == MessageType::Call => (
+                    exception_reply(
+                        &info,
+                        ApplicationException::new(
+                            ApplicationExceptionKind::PROTOCOL_ERROR,
+                            "the server could not process the request",
+                        ),
+                    ),
+                    Outcome::Exception("PROTOCOL_ERROR"),
+                ),
+                None => (None, Outcome::Ok),
+            }
+        }
+    };
+    finish(&span, &info, outcome, payload, headers)
+}
+
+/// Records how a served call ended, in its span and its metrics, and passes its reply on.
+fn finish(
+    span: &tracing::Span,
+    info: &CallInfo,
+    outcome: Outcome,
+    payload: Option<BytesMut>,
+    headers: Headers,
+) -> (Option<BytesMut>, Headers) {
+    let elapsed = info.received.elapsed();
+    span.record("outcome", outcome.name());
+    span.record("duration_us", elapsed.as_micros() as u64);
+    record_call(false, info.bare_method(), outcome, elapsed);
+    (payload, headers)
 }
 
 /// The envelope of a request.
@@ -643,7 +958,7 @@ fn envelope(
 }
 
 /// An EXCEPTION reply of `kind` to the request with `header`.
-fn exception_reply(
+fn exception_in(
     protocol: Protocol,
     header: &MessageHeader,
     kind: ApplicationExceptionKind,
@@ -713,14 +1028,14 @@ fn frame_reply(
 /// ordered replies until those before them are out. A request keeps its place in flight, and its memory,
 /// until its reply has been written. When the connection cannot be written, `stop` (abort, then stop
 /// reading) ends everything else.
-async fn write_replies(
-    mut writer: OwnedWriteHalf,
+async fn write_replies<W: AsyncWrite + Unpin>(
+    mut writer: W,
     mut replies: mpsc::UnboundedReceiver<Outgoing>,
     backlog: Arc<Backlog>,
     max_backlog: usize,
     stop: [CancellationToken; 2],
     write_timeout: Duration,
-    peer: SocketAddr,
+    peer: Arc<Peer>,
 ) {
     let [abort, _] = &stop;
     let mut order = ReplyOrder::default();

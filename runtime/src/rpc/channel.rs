@@ -5,8 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use bytes::{Bytes, BytesMut};
-
+use super::call::{CallRequest, CallResponse};
 use super::error::TransportError;
 use super::processor::Processor;
 use crate::protocol::{Limits, Protocol};
@@ -23,17 +22,19 @@ pub trait Channel: Clone + Send + Sync + 'static {
     fn service_name(&self) -> Option<&str> {
         None
     }
+    /// Where calls go, for spans and logs (an address, a socket path), if the channel knows.
+    fn remote(&self) -> Option<&str> {
+        None
+    }
     /// The limits replies are decoded within.
     fn message_limits(&self) -> Limits {
         Limits::DEFAULT
     }
-    /// Sends `request` (an encoded message with sequence id `seqid`) and, unless `oneway`, returns the reply.
+    /// Sends `request` and, unless it is oneway, brings back the reply.
     fn call(
         &self,
-        request: BytesMut,
-        seqid: i32,
-        oneway: bool,
-    ) -> impl Future<Output = Result<Option<Bytes>, TransportError>> + Send;
+        request: CallRequest,
+    ) -> impl Future<Output = Result<CallResponse, TransportError>> + Send;
 }
 
 /// A [`Channel`] that hands requests straight to a [`Processor`] in the same process, through the bytes.
@@ -74,19 +75,18 @@ impl<P: Processor> Channel for InMemoryChannel<P> {
         self.seqids.next()
     }
 
-    async fn call(
-        &self,
-        request: BytesMut,
-        _seqid: i32,
-        oneway: bool,
-    ) -> Result<Option<Bytes>, TransportError> {
+    async fn call(&self, request: CallRequest) -> Result<CallResponse, TransportError> {
+        let oneway = request.is_oneway();
         let reply = self
             .processor
-            .process(self.protocol, request.freeze(), Limits::DEFAULT)
+            .process(self.protocol, request.body, Limits::DEFAULT)
             .await;
         match (reply, oneway) {
-            (_, true) => Ok(None),
-            (Some(reply), false) => Ok(Some(reply.freeze())),
+            (_, true) => Ok(CallResponse::default()),
+            (Some(reply), false) => Ok(CallResponse {
+                body: Some(reply.freeze()),
+                headers: Default::default(),
+            }),
             (None, false) => Err(TransportError::Closed),
         }
     }

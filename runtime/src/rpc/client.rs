@@ -4,12 +4,17 @@
 use std::convert::Infallible;
 
 use bytes::{Bytes, BytesMut};
+use tokio::time::Instant;
+use tracing::Instrument;
 
+use super::call::{CallRequest, CallResponse};
 use super::channel::Channel;
+use super::context;
 use super::error::{
     ApplicationException, ApplicationExceptionKind, CallError, NoException, TransportError,
 };
 use super::message::encode_message;
+use super::observe::{self, Outcome};
 use crate::protocol::{
     Binary, Codec, Compact, EncodeError, Json, Limits, MessageHeader, MessageType, Protocol,
     Reader, ThriftStruct,
@@ -113,6 +118,89 @@ fn message_name<C: Channel>(channel: &C, method: &str) -> String {
     }
 }
 
+/// A call's span: its fields are filled in as it goes.
+fn span<C: Channel>(channel: &C, request: &CallRequest) -> tracing::Span {
+    tracing::info_span!(
+        "rpc.client",
+        method = request.method,
+        seqid = request.seqid,
+        peer = channel.remote(),
+        protocol = request.protocol.name(),
+        outcome = tracing::field::Empty,
+        duration_us = tracing::field::Empty,
+    )
+}
+
+/// Sends `request` through `channel` within the call's deadline (if any), and hands the reply's headers to
+/// the caller's [`context`].
+async fn send<C: Channel>(
+    channel: &C,
+    request: CallRequest,
+    span: &tracing::Span,
+) -> Result<CallResponse, TransportError> {
+    let deadline = request.deadline;
+    let sent = channel.call(request).instrument(span.clone());
+    let result = match deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline, sent)
+            .await
+            .unwrap_or(Err(TransportError::Timeout)),
+        None => sent.await,
+    };
+    if let Ok(response) = &result {
+        if !response.headers.is_empty() {
+            context::set_client_reply_headers(response.headers.clone());
+        }
+    }
+    result
+}
+
+/// Records how a call ended, in its span and its metrics.
+fn finish(span: &tracing::Span, method: &str, outcome: Outcome, started: Instant) {
+    let elapsed = started.elapsed();
+    span.record("outcome", outcome.name());
+    span.record("duration_us", elapsed.as_micros() as u64);
+    observe::record(true, method, outcome, elapsed);
+}
+
+fn transport_error_kind(error: &TransportError) -> &'static str {
+    match error {
+        TransportError::Io(_) => "io",
+        TransportError::Closed => "closed",
+        TransportError::Timeout => "timeout",
+        TransportError::Frame(_) => "frame",
+        TransportError::Connect { .. } => "connect",
+        TransportError::Tls { .. } => "tls",
+        TransportError::Layer(_) => "layer",
+    }
+}
+
+/// A request for `name` with `args`, its headers and deadline taken from the caller's [`context`].
+fn request<C: Channel, A: ThriftStruct>(
+    channel: &C,
+    name: &'static str,
+    kind: MessageType,
+    args: &A,
+) -> Result<(CallRequest, String), EncodeError> {
+    let protocol = channel.protocol();
+    let seqid = channel.next_seqid();
+    let header = MessageHeader {
+        name: message_name(channel, name),
+        kind,
+        seqid,
+    };
+    let body = encode_in(protocol, &header, args)?.freeze();
+    let request = CallRequest {
+        method: name,
+        kind,
+        seqid,
+        protocol,
+        headers: context::client_request_headers().unwrap_or_default(),
+        deadline: context::client_deadline(),
+        body,
+    };
+    Ok((request, header.name))
+}
+
 /// Calls `name` with `args` through `channel` and decodes the reply's result struct. Generated clients unpack
 /// the result struct into a value or a declared exception.
 pub async fn call<C: Channel, A: ThriftStruct, R: ThriftStruct, E>(
@@ -120,25 +208,36 @@ pub async fn call<C: Channel, A: ThriftStruct, R: ThriftStruct, E>(
     name: &'static str,
     args: A,
 ) -> Result<R, CallError<E>> {
-    let protocol = channel.protocol();
-    let seqid = channel.next_seqid();
-    let header = MessageHeader {
-        name: message_name(channel, name),
-        kind: MessageType::Call,
-        seqid,
-    };
-    let request = encode_in(protocol, &header, &args).map_err(CallError::Encode)?;
-    let reply = channel
-        .call(request, seqid, false)
+    let (request, wire_name) =
+        request(channel, name, MessageType::Call, &args).map_err(CallError::Encode)?;
+    let (protocol, seqid) = (request.protocol, request.seqid);
+    let started = Instant::now();
+    let span = span(channel, &request);
+    let reply = send(channel, request, &span)
         .await
-        .map_err(CallError::Transport)?
-        .ok_or(CallError::Transport(TransportError::Closed))?;
-    let limits = channel.message_limits();
-    let decoded = match protocol {
-        Protocol::Binary => decode_reply_in::<Binary, R>(&header.name, seqid, reply, limits),
-        Protocol::Compact => decode_reply_in::<Compact, R>(&header.name, seqid, reply, limits),
-        Protocol::Json => decode_reply_in::<Json, R>(&header.name, seqid, reply, limits),
+        .and_then(|response| response.body.ok_or(TransportError::Closed));
+    let decoded = match reply {
+        Err(error) => Err(CallError::Transport(error)),
+        Ok(reply) => {
+            let limits = channel.message_limits();
+            match protocol {
+                Protocol::Binary => decode_reply_in::<Binary, R>(&wire_name, seqid, reply, limits),
+                Protocol::Compact => {
+                    decode_reply_in::<Compact, R>(&wire_name, seqid, reply, limits)
+                }
+                Protocol::Json => decode_reply_in::<Json, R>(&wire_name, seqid, reply, limits),
+            }
+        }
     };
+    let outcome = match &decoded {
+        Ok(_) => Outcome::Ok,
+        Err(CallError::Transport(error)) => Outcome::Error(transport_error_kind(error)),
+        Err(CallError::Application(exception)) => {
+            Outcome::Exception(exception.kind.name().unwrap_or("UNKNOWN"))
+        }
+        Err(_) => Outcome::Error("decode"),
+    };
+    finish(&span, name, outcome, started);
     decoded.map_err(CallError::<E>::widen)
 }
 
@@ -148,16 +247,16 @@ pub async fn send_oneway<C: Channel, A: ThriftStruct>(
     name: &'static str,
     args: A,
 ) -> Result<(), CallError<NoException>> {
-    let seqid = channel.next_seqid();
-    let header = MessageHeader {
-        name: message_name(channel, name),
-        kind: MessageType::Oneway,
-        seqid,
+    let (request, _) =
+        request(channel, name, MessageType::Oneway, &args).map_err(CallError::Encode)?;
+    let started = Instant::now();
+    let span = span(channel, &request);
+    let sent = send(channel, request, &span).await;
+    let outcome = match &sent {
+        Ok(_) => Outcome::Ok,
+        Err(error) => Outcome::Error(transport_error_kind(error)),
     };
-    let request = encode_in(channel.protocol(), &header, &args).map_err(CallError::Encode)?;
-    channel
-        .call(request, seqid, true)
-        .await
-        .map_err(CallError::Transport)?;
+    finish(&span, name, outcome, started);
+    sent.map_err(CallError::Transport)?;
     Ok(())
 }

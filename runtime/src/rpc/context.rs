@@ -1,15 +1,84 @@
-//! THeader info headers for one call, on either side, without changing any generated signature.
+//! What is known of a call, on either side, without changing any generated signature.
 //!
 //! A client wraps calls in [`with_headers`]: the headers go out with every request those calls send (over
-//! THeader), and the reply's headers come back. A handler reads the request's headers with
-//! [`request_headers`] and adds reply headers with [`set_reply_header`]. Both live in a tokio task-local,
-//! so they follow the call's own future (not tasks it spawns).
+//! THeader), and the reply's headers come back; [`with_deadline`] and [`with_timeout`] bound the calls they
+//! wrap, and the deadline travels to THeader servers. A handler reads what is known of the call it serves
+//! with [`call`] (method, peer, headers, deadline, protocol, transport), its [`deadline`], the request's
+//! headers with [`request_headers`], and adds reply headers with [`set_reply_header`]. All of these live in
+//! tokio task-locals, so they follow the call's own future (not tasks it spawns). A call a handler makes to
+//! another service inherits the deadline of the call it serves.
 
+use std::fmt;
 use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::transport::Headers;
+use tokio::time::Instant;
 
+use crate::protocol::{MessageType, Protocol};
+use crate::transport::{Headers, Transport};
+
+/// Where a call came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Peer {
+    /// A TCP connection (TLS or not) from this address.
+    Tcp(SocketAddr),
+    /// A Unix socket connection, from this path if the peer bound one.
+    Unix(Option<PathBuf>),
+    /// A stream from a listener of the application's own, as it describes the peer.
+    Other(String),
+}
+
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Peer::Tcp(addr) => addr.fmt(f),
+            Peer::Unix(Some(path)) => write!(f, "unix:{}", path.display()),
+            Peer::Unix(None) => f.write_str("unix:(unnamed)"),
+            Peer::Other(name) => f.write_str(name),
+        }
+    }
+}
+
+/// What a server knows of a call it serves: available to layers (in the request) and to handlers ([`call`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CallInfo {
+    /// The name in the message envelope: the method, prefixed `"Service:"` by multiplexing clients.
+    pub method: String,
+    /// `Call` or `Oneway` (anything else is answered as an invalid message type).
+    pub kind: MessageType,
+    /// The sequence id the reply echoes.
+    pub seqid: i32,
+    /// The client.
+    pub peer: Arc<Peer>,
+    /// The protocol the client speaks.
+    pub protocol: Protocol,
+    /// The transport the client speaks.
+    pub transport: Transport,
+    /// Whether the connection is encrypted with TLS.
+    pub tls: bool,
+    /// The request's info headers (THeader only; empty otherwise).
+    pub headers: Headers,
+    /// When the client stops waiting (from THeader's `client_timeout`) or the server's own bound for the call,
+    /// whichever is earlier.
+    pub deadline: Option<Instant>,
+    /// When the request had arrived whole.
+    pub received: Instant,
+}
+
+impl CallInfo {
+    /// The method without a multiplexing service prefix.
+    pub fn bare_method(&self) -> &str {
+        self.method
+            .rsplit_once(':')
+            .map_or(&self.method, |(_, method)| method)
+    }
+}
+
+/// The headers of one client call: those sent and those received.
 /// The headers of one call: those sent and those received.
 #[derive(Debug, Default)]
 pub(crate) struct CallHeaders {
@@ -20,9 +89,17 @@ pub(crate) struct CallHeaders {
 /// Shared between the code that sets up a call's scope and the code running inside it.
 pub(crate) type SharedHeaders = Arc<Mutex<CallHeaders>>;
 
+/// A call being served: what is known of it, and the reply headers its handler sets.
+#[derive(Debug)]
+pub(crate) struct ServerScope {
+    pub(crate) info: Arc<CallInfo>,
+    pub(crate) reply: Mutex<Headers>,
+}
+
 tokio::task_local! {
     static CLIENT: SharedHeaders;
-    static SERVER: SharedHeaders;
+    static CLIENT_DEADLINE: Instant;
+    static SERVER: Arc<ServerScope>;
 }
 
 fn lock(shared: &SharedHeaders) -> std::sync::MutexGuard<'_, CallHeaders> {
@@ -52,23 +129,70 @@ pub(crate) fn set_client_reply_headers(headers: Headers) {
     let _ = CLIENT.try_with(|shared| lock(shared).reply = headers);
 }
 
-/// Runs a server-side call with the request's headers in scope.
-pub(crate) async fn serve_with<F: Future>(shared: SharedHeaders, call: F) -> F::Output {
-    SERVER.scope(shared, call).await
+/// Runs `calls` with `deadline`: each call they make fails with [`TransportError::Timeout`] once it passes,
+/// and THeader servers are told how long is left (the `client_timeout` info header), so they stop working on
+/// calls nobody waits for. Nested scopes keep the earlier deadline.
+///
+/// [`TransportError::Timeout`]: crate::rpc::TransportError::Timeout
+pub async fn with_deadline<F: Future>(deadline: Instant, calls: F) -> F::Output {
+    let deadline = CLIENT_DEADLINE
+        .try_with(|outer| (*outer).min(deadline))
+        .unwrap_or(deadline);
+    CLIENT_DEADLINE.scope(deadline, calls).await
+}
+
+/// Runs `calls` with a deadline `timeout` from now; see [`with_deadline`].
+pub async fn with_timeout<F: Future>(timeout: std::time::Duration, calls: F) -> F::Output {
+    match Instant::now().checked_add(timeout) {
+        Some(deadline) => with_deadline(deadline, calls).await,
+        None => calls.await,
+    }
+}
+
+/// The deadline for a client call made now: the caller's own ([`with_deadline`]), or, in a handler, the
+/// deadline of the call being served, whichever is earlier.
+pub(crate) fn client_deadline() -> Option<Instant> {
+    let own = CLIENT_DEADLINE.try_with(|deadline| *deadline).ok();
+    let served = SERVER.try_with(|scope| scope.info.deadline).ok().flatten();
+    match (own, served) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Runs a server-side call in `scope`.
+pub(crate) async fn serve_with<F: Future>(scope: Arc<ServerScope>, call: F) -> F::Output {
+    SERVER.scope(scope, call).await
+}
+
+fn lock_reply(scope: &ServerScope) -> std::sync::MutexGuard<'_, Headers> {
+    scope.reply.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// In a handler (or a server layer): what is known of the call being served; `None` outside one.
+pub fn call() -> Option<Arc<CallInfo>> {
+    SERVER.try_with(|scope| Arc::clone(&scope.info)).ok()
+}
+
+/// In a handler: when the client stops waiting for the call being served, if it said (THeader's
+/// `client_timeout`) or the server bounds its calls. Past it, the server has already answered TIMEOUT and
+/// the handler's future is dropped.
+pub fn deadline() -> Option<Instant> {
+    SERVER.try_with(|scope| scope.info.deadline).ok().flatten()
 }
 
 /// In a handler: the info headers of the request being served (empty outside a call or for a request that
 /// did not come over THeader).
 pub fn request_headers() -> Headers {
     SERVER
-        .try_with(|shared| lock(shared).request.clone())
+        .try_with(|scope| scope.info.headers.clone())
         .unwrap_or_default()
 }
 
 /// In a handler: the value of request header `name`, if the request carried it.
 pub fn request_header(name: &str) -> Option<String> {
     SERVER
-        .try_with(|shared| lock(shared).request.get(name).cloned())
+        .try_with(|scope| scope.info.headers.get(name).cloned())
         .ok()
         .flatten()
 }
@@ -77,21 +201,21 @@ pub fn request_header(name: &str) -> Option<String> {
 /// outside a call being served.
 pub fn set_reply_header(name: impl Into<String>, value: impl Into<String>) -> bool {
     SERVER
-        .try_with(|shared| {
-            lock(shared).reply.insert(name.into(), value.into());
+        .try_with(|scope| {
+            lock_reply(scope).insert(name.into(), value.into());
         })
         .is_ok()
 }
 
 /// Takes the reply headers a handler set.
-pub(crate) fn take_reply_headers(shared: &SharedHeaders) -> Headers {
-    std::mem::take(&mut lock(shared).reply)
+pub(crate) fn take_reply_headers(scope: &ServerScope) -> Headers {
+    std::mem::take(&mut lock_reply(scope))
 }
 
-/// A fresh scope for serving a request that carried `headers`.
-pub(crate) fn server_scope(headers: Headers) -> SharedHeaders {
-    Arc::new(Mutex::new(CallHeaders {
-        request: headers,
-        reply: Headers::new(),
-    }))
+/// A fresh scope for serving the call described by `info`.
+pub(crate) fn server_scope(info: Arc<CallInfo>) -> Arc<ServerScope> {
+    Arc::new(ServerScope {
+        info,
+        reply: Mutex::new(Headers::new()),
+    })
 }

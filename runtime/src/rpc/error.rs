@@ -35,6 +35,10 @@ impl ApplicationExceptionKind {
     pub const INVALID_PROTOCOL: Self = Self(9);
     /// The client type is not supported.
     pub const UNSUPPORTED_CLIENT_TYPE: Self = Self(10);
+    /// The server turned the call away because it is overloaded (fbthrift's number).
+    pub const LOADSHEDDING: Self = Self(11);
+    /// The call's deadline passed before it was answered (fbthrift's number).
+    pub const TIMEOUT: Self = Self(12);
 
     /// Apache Thrift's name for this kind, if it is one of the known ones.
     pub fn name(self) -> Option<&'static str> {
@@ -50,6 +54,8 @@ impl ApplicationExceptionKind {
             8 => "INVALID_TRANSFORM",
             9 => "INVALID_PROTOCOL",
             10 => "UNSUPPORTED_CLIENT_TYPE",
+            11 => "LOADSHEDDING",
+            12 => "TIMEOUT",
             _ => return None,
         })
     }
@@ -156,6 +162,33 @@ pub enum TransportError {
         /// Why the last attempt failed.
         source: std::io::Error,
     },
+    /// A TLS handshake failed (a certificate the other side does not trust, a wrong server name, ...).
+    #[error("TLS handshake with {addr} failed: {source}")]
+    Tls {
+        /// The address (or addresses) tried.
+        addr: String,
+        /// What the handshake reported.
+        source: std::io::Error,
+    },
+    /// A layer the channel is wrapped in failed the call (a rate limit, a load shedder, ...).
+    #[error("a layer failed the call: {0}")]
+    Layer(#[source] crate::rpc::BoxError),
+}
+
+impl TransportError {
+    /// Whether the call certainly never reached a server: no connection could be opened (or secured), so
+    /// retrying it is safe whatever the method does.
+    pub fn is_unsent(&self) -> bool {
+        matches!(
+            self,
+            TransportError::Connect { .. } | TransportError::Tls { .. }
+        )
+    }
+
+    /// Whether the connection was lost with the call on it: the server may or may not have run it.
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, TransportError::Closed | TransportError::Io(_))
+    }
 }
 
 /// The declared-exception type of a function that declares none: it has no values.

@@ -5,15 +5,22 @@
 //! Generated clients and processors stay thin: they call generic helpers here, monomorphized per protocol
 //! through [`Codec`](crate::protocol::Codec), which they reach through `__codegen` (not API).
 
+mod call;
 mod channel;
 mod client;
 pub mod context;
 mod error;
 mod message;
 mod multiplex;
+mod observe;
 mod processor;
 
+pub use call::{
+    BoxError, CallRequest, CallResponse, ProcessorService, ServerRequest, ServerResponse,
+    ServiceChannel, transport_error,
+};
 pub use channel::{Channel, InMemoryChannel};
+pub use context::{CallInfo, Peer};
 pub use error::{
     ApplicationException, ApplicationExceptionKind, CallError, NoException, ServiceError,
     TransportError,
@@ -22,6 +29,8 @@ pub use message::encode_message;
 pub use multiplex::MultiplexedProcessor;
 pub use processor::Processor;
 
+pub(crate) use call::{error_exception, exception_reply};
+pub(crate) use observe::{Outcome, record as record_call};
 pub(crate) use processor::{catch_panic, encode_exception, internal_error_reply, read_call};
 
 /// What generated code calls and nothing else should: re-exported through `__codegen`.

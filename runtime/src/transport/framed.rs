@@ -9,14 +9,15 @@ use super::FrameError;
 #[derive(Debug)]
 pub(crate) enum Wire {
     /// A message to send framed, its length already checked.
-    Framed(BytesMut),
+    Framed(Bytes),
     /// Bytes to send as they are (unframed messages, whole THeader frames).
     Raw(Bytes),
 }
 
 impl Wire {
     /// `message` to send framed, if it fits in a frame of at most `max` bytes.
-    pub(crate) fn framed(message: BytesMut, max: usize) -> Result<Wire, FrameError> {
+    pub(crate) fn framed(message: impl Into<Bytes>, max: usize) -> Result<Wire, FrameError> {
+        let message = message.into();
         if message.len() > max || message.len() > i32::MAX as usize {
             return Err(FrameError::TooLarge {
                 len: message.len() as u64,

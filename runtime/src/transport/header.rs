@@ -5,8 +5,8 @@
 use bytes::{BufMut, Bytes, BytesMut};
 
 use super::{FrameError, FrameLimits, Headers, Transform};
-use crate::protocol::Protocol;
 use crate::protocol::json::JsonReader;
+use crate::protocol::{MessageType, Protocol};
 use crate::protocol::{Reader, SliceInput};
 
 /// The magic in the frame's first two bytes (after the length).
@@ -334,6 +334,31 @@ pub(crate) fn peek_seqid(protocol: Protocol, message: &[u8]) -> Option<i32> {
             .ok()
             .map(|header| header.seqid),
     }
+}
+
+/// The message type of an encoded message (one this side wrote, or one already read whole).
+pub(crate) fn peek_message_type(protocol: Protocol, message: &[u8]) -> Option<MessageType> {
+    let byte = match protocol {
+        Protocol::Binary => {
+            let word = i32::from_be_bytes(*message.first_chunk::<4>()?);
+            if word < 0 {
+                // Strict: the version word's last byte.
+                (word & 0xff) as u8
+            } else {
+                // Old (non-strict): name length, name, message type byte.
+                *message.get(usize::try_from(word).ok()?.checked_add(4)?)?
+            }
+        }
+        // The second byte: version in the low five bits, type in the high three.
+        Protocol::Compact => message.get(1)? >> 5,
+        Protocol::Json => {
+            return JsonReader::new(SliceInput::new(message), Default::default())
+                .read_message_begin()
+                .ok()
+                .map(|header| header.kind);
+        }
+    };
+    MessageType::from_id(byte & 0x07)
 }
 
 #[cfg(test)]

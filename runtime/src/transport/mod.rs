@@ -21,7 +21,9 @@ use crate::protocol::Protocol;
 
 pub(crate) use detect::FrameBuffer;
 pub(crate) use framed::Wire;
-pub(crate) use header::{FLAG_OUT_OF_ORDER, HeaderFrame, encode_header_frame, peek_seqid};
+pub(crate) use header::{
+    FLAG_OUT_OF_ORDER, HeaderFrame, encode_header_frame, peek_message_type, peek_seqid,
+};
 
 /// THeader info headers (Apache's KEYVALUE block): names to values.
 pub type Headers = BTreeMap<String, String>;
