@@ -551,6 +551,9 @@ impl Channel for TcpChannel {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
+            return Err(TransportError::Timeout);
+        }
         match deadline {
             Some(deadline) => tokio::time::timeout_at(deadline, self.send(request, Some(deadline)))
                 .await

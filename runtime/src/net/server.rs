@@ -901,7 +901,9 @@ async fn answer<P: ServeCall>(
             match response.body {
                 Some(payload) => {
                     let outcome = match peek_message_type(info.protocol, &payload) {
-                        Some(MessageType::Exception) => Outcome::Exception("exception"),
+                        Some(MessageType::Exception) => {
+                            Outcome::Exception(exception_kind(info.protocol, &payload))
+                        }
                         _ => Outcome::Ok,
                     };
                     (Some(payload), outcome)
@@ -921,6 +923,26 @@ async fn answer<P: ServeCall>(
         }
     };
     finish(&span, &info, outcome, payload, headers)
+}
+
+/// The kind of the application exception in an EXCEPTION reply, as the client will read it.
+fn exception_kind(protocol: Protocol, reply: &BytesMut) -> &'static str {
+    fn read<C: Codec>(reply: &BytesMut) -> Option<ApplicationExceptionKind> {
+        use crate::protocol::{Reader, ThriftStruct};
+        let (_, mut reader) =
+            read_call::<C>(Bytes::copy_from_slice(reply), Limits::DEFAULT).ok()?;
+        ApplicationException::decode(&mut reader)
+            .ok()
+            .map(|exception| exception.kind)
+            .filter(|_| reader.read_message_end().is_ok())
+    }
+    let kind = match protocol {
+        Protocol::Binary => read::<Binary>(reply),
+        Protocol::Compact => read::<Compact>(reply),
+        Protocol::Json => read::<Json>(reply),
+    };
+    kind.and_then(ApplicationExceptionKind::name)
+        .unwrap_or("UNKNOWN")
 }
 
 /// Records how a served call ended, in its span and its metrics, and passes its reply on.

@@ -103,6 +103,7 @@ pub struct ServiceChannel<S> {
     /// the connection, so two sequences on one connection could hand a call another's reply.
     seqids: Arc<dyn Fn() -> i32 + Send + Sync>,
     service_name: Option<Arc<str>>,
+    remote: Option<Arc<str>>,
     limits: Limits,
 }
 
@@ -113,6 +114,7 @@ impl<S> Clone for ServiceChannel<S> {
             protocol: self.protocol,
             seqids: Arc::clone(&self.seqids),
             service_name: self.service_name.clone(),
+            remote: self.remote.clone(),
             limits: self.limits,
         }
     }
@@ -138,6 +140,7 @@ impl<S> ServiceChannel<S> {
                 Arc::new(move || seqids.next())
             },
             service_name: None,
+            remote: None,
             limits: Limits::DEFAULT,
         }
     }
@@ -153,6 +156,7 @@ impl<S> ServiceChannel<S> {
                 Arc::new(move || channel.next_seqid())
             },
             service_name: channel.service_name().map(Arc::from),
+            remote: channel.remote().map(Arc::from),
             limits: channel.message_limits(),
         }
     }
@@ -188,6 +192,10 @@ where
 
     fn service_name(&self) -> Option<&str> {
         self.service_name.as_deref()
+    }
+
+    fn remote(&self) -> Option<&str> {
+        self.remote.as_deref()
     }
 
     fn message_limits(&self) -> Limits {

@@ -139,6 +139,10 @@ async fn send<C: Channel>(
     span: &tracing::Span,
 ) -> Result<CallResponse, TransportError> {
     let deadline = request.deadline;
+    if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
+        // Not sent at all: the caller is told the call failed, so no server may run it.
+        return Err(TransportError::Timeout);
+    }
     let sent = channel.call(request).instrument(span.clone());
     let result = match deadline {
         Some(deadline) => tokio::time::timeout_at(deadline, sent)
