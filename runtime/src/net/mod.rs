@@ -4,6 +4,8 @@
 mod budget;
 pub mod channel;
 pub mod server;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use channel::{ChannelBuilder, TcpChannel};
 pub use server::{BoundServer, Server, ServerBuilder};
