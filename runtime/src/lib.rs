@@ -13,6 +13,7 @@
 //! | `transport` | framing: framed, unframed, THeader, and telling them apart | `rpc` |
 //! | `rpc` | `Processor`, `Channel`, how calls fail, multiplexing, per-call `context` | `rpc` |
 //! | `net` | the tokio TCP `Server` and `TcpChannel` | `rpc` |
+//! | `net::tls` | TLS settings for both, with rustls on ring: `ServerTls`, `ClientTls` | `tls` |
 //!
 //! `rpc` is a default feature; so is `zlib` (THeader's zlib transform, with flate2). With
 //! `default-features = false` only the protocols and codecs are built, without tokio: enough to read and
@@ -39,6 +40,8 @@ pub use protocol::{
     ThriftEnum, ThriftStruct, Uuid, Writer,
 };
 
+#[cfg(feature = "tls")]
+pub use net::tls::{ClientTls, ServerTls, TlsError};
 #[cfg(feature = "rpc")]
 pub use net::{BoundServer, ChannelBuilder, Server, ServerBuilder, TcpChannel};
 #[cfg(feature = "rpc")]

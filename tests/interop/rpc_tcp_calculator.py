@@ -3,7 +3,7 @@
 The Rust test compiles idl-examples/tutorial/calculator.thrift with Debian's `thrift --gen py` and runs:
 
     rpc_tcp_calculator.py serve GEN_DIR DIALECT [multiplexed] [plain-replies] [raw-header] [every-client]
-                                [old-binary]
+                                [old-binary] [tls-cert=PEM tls-key=PEM [tls-client-ca=PEM]]
         serves Calculator (multiplexed: Calculator and SharedService, through TMultiplexedProcessor) with
         Apache's TThreadedServer on a free loopback port. Prints `port N` once it accepts connections, then
         `zip call=<value of the request's "call" header, or ->` for each oneway zip it receives, until killed.
@@ -12,8 +12,21 @@ The Rust test compiles idl-examples/tutorial/calculator.thrift with Debian's `th
         `every-client`, a THeader server also takes framed and unframed, binary and compact clients (Apache's
         `allowed_client_types`) and answers each in kind.
     rpc_tcp_calculator.py call GEN_DIR DIALECT PORT [multiplexed] [raw-header] [old-binary]
+                               [tls-ca=PEM [tls-cert=PEM tls-key=PEM] [tls-server-name=NAME] [tls-refused]]
         calls the server at 127.0.0.1:PORT with Apache's generated clients (multiplexed: through
         TMultiplexedProtocol) and prints one verdict per check: `<check>: ok` or `<check>: FAIL <why>`.
+
+TLS (Apache's TSSLSocket and TSSLServerSocket, over any dialect): a server given `tls-cert` and `tls-key` (PEM
+files: its certificate chain and private key) serves over TLS; with `tls-client-ca` too, it requires a client
+certificate signed by that CA, whose subjectAltName must also name the client's address, 127.0.0.1 (the check
+TSSLServerSocket adds). A client given `tls-ca` (the CA it trusts) connects over TLS and checks the server's
+certificate against `tls-server-name` (default: 127.0.0.1, the address it connects to); with `tls-cert` and
+`tls-key` it presents a client certificate. With `tls-refused`, the client expects the server to refuse it: it
+makes one ping instead of the checks and prints the single verdict `tls refused: ok` if the connection or the
+ping failed (and `refused with <error, from its cause>` on stderr, such as OpenSSL's
+`TLSV13_ALERT_CERTIFICATE_REQUIRED` or `CERTIFICATE_VERIFY_FAILED`), or `tls refused: FAIL the ping went
+through`. A refused TLS 1.3 client only learns of the refusal on its first read, so the ping is part of the
+check.
 
 With `old-binary`, a binary client writes messages in the old, non-strict form (TBinaryProtocol's
 strictWrite=False), which Apache's servers read by default; a binary server both reads and writes only that
@@ -33,6 +46,7 @@ TApplicationException(UNKNOWN, "no such operation 99"). Over THeader, a handler 
 THeader client sends a header `call: <method>` with every call.
 """
 
+import ssl
 import sys
 import threading
 
@@ -41,7 +55,7 @@ from thrift.protocol.THeaderProtocol import THeaderProtocol, THeaderProtocolFact
 from thrift.server import TServer
 from thrift.Thrift import TApplicationException, TMessageType
 from thrift.TMultiplexedProcessor import TMultiplexedProcessor
-from thrift.transport import TSocket, TTransport
+from thrift.transport import TSocket, TSSLSocket, TTransport
 from thrift.transport.THeaderTransport import (
     THeaderClientType,
     THeaderSubprotocolID,
@@ -208,7 +222,23 @@ def make_handler(service):
     return Handler()
 
 
-def serve(dialect, options):
+def server_socket(settings):
+    """A plain server socket on a free loopback port, or a TLS one if the settings name a certificate."""
+    if "tls-cert" not in settings:
+        return TSocket.TServerSocket(host="127.0.0.1", port=0)
+    tls = {
+        "certfile": settings["tls-cert"],
+        "keyfile": settings["tls-key"],
+        # TSSLSocket's default protocol is the client's, which cannot serve.
+        "ssl_version": ssl.PROTOCOL_TLS_SERVER,
+        "cert_reqs": ssl.CERT_NONE,
+    }
+    if "tls-client-ca" in settings:
+        tls.update(cert_reqs=ssl.CERT_REQUIRED, ca_certs=settings["tls-client-ca"])
+    return TSSLSocket.TSSLServerSocket(host="127.0.0.1", port=0, **tls)
+
+
+def serve(dialect, options, settings):
     from calculator import Calculator
     from shared import SharedService
 
@@ -234,7 +264,7 @@ def serve(dialect, options):
         transport_factory = TTransport.TBufferedTransportFactory()
         protocol_factory = dialect.plain_protocol_factory("old-binary" in options)
 
-    socket = TSocket.TServerSocket(host="127.0.0.1", port=0)
+    socket = server_socket(settings)
     socket.listen()
     port = socket.handle.getsockname()[1]
     # Already listening (so the port is known before serving); TServer.serve() would listen again.
@@ -246,8 +276,20 @@ def serve(dialect, options):
     server.serve()
 
 
-def open_client(dialect, port, old_binary):
-    socket = TSocket.TSocket("127.0.0.1", port)
+def client_socket(port, settings):
+    """A plain socket to 127.0.0.1:PORT, or a TLS one if the settings name a CA to trust."""
+    if "tls-ca" not in settings:
+        return TSocket.TSocket("127.0.0.1", port)
+    tls = {"ca_certs": settings["tls-ca"], "cert_reqs": ssl.CERT_REQUIRED}
+    if "tls-cert" in settings:
+        tls.update(certfile=settings["tls-cert"], keyfile=settings["tls-key"])
+    if "tls-server-name" in settings:
+        tls["server_hostname"] = settings["tls-server-name"]
+    return TSSLSocket.TSSLSocket("127.0.0.1", port, **tls)
+
+
+def open_client(dialect, port, old_binary, settings):
+    socket = client_socket(port, settings)
     socket.setTimeout(10000)
     if dialect.header:
         transport = RecordingHeaderTransport(socket, dialect.protocol_id, mirror=False)
@@ -270,13 +312,39 @@ def short(value):
     return text if len(text) <= 300 else "%s... (%d characters)" % (text[:300], len(text))
 
 
-def call(dialect, port, options):
+def describe(error):
+    """The error and what caused it: Apache's transport exceptions keep the TLS error as `inner`."""
+    text = "%s: %s" % (type(error).__name__, error)
+    inner = getattr(error, "inner", None)
+    return text if inner is None else "%s, from %s" % (text, describe(inner))
+
+
+def expect_refusal(dialect, port, options, settings):
+    """Connects and pings once, expecting the TLS server to refuse this client at one or the other."""
+    from calculator import Calculator
+
+    try:
+        transport, protocol = open_client(dialect, port, "old-binary" in options, settings)
+        Calculator.Client(protocol).ping()
+    except Exception as error:  # refused: the handshake failed, or the alert came on the first read
+        # The verdict stays a bare `ok`, as every other one; the test can still read why on stderr.
+        print("refused with %s" % describe(error), file=sys.stderr, flush=True)
+        print("tls refused: ok", flush=True)
+        return
+    transport.close()
+    print("tls refused: FAIL the ping went through", flush=True)
+
+
+def call(dialect, port, options, settings):
     from calculator import Calculator
     from calculator.ttypes import InvalidOperation, Operation, Work
     from shared import SharedService
     from shared.ttypes import SharedStruct
 
-    transport, protocol = open_client(dialect, port, "old-binary" in options)
+    if "tls-refused" in options:
+        expect_refusal(dialect, port, options, settings)
+        return
+    transport, protocol = open_client(dialect, port, "old-binary" in options, settings)
     if "multiplexed" in options:
         calculator = Calculator.Client(TMultiplexedProtocol.TMultiplexedProtocol(protocol, "Calculator"))
         shared = SharedService.Client(TMultiplexedProtocol.TMultiplexedProtocol(protocol, "SharedService"))
@@ -382,19 +450,32 @@ def main():
     command, gen_dir, dialect = sys.argv[1], sys.argv[2], Dialect(sys.argv[3])
     sys.path.insert(0, gen_dir)
     if command == "serve":
-        options = set(sys.argv[4:])
+        arguments = sys.argv[4:]
         known = {"multiplexed", "plain-replies", "raw-header", "every-client", "old-binary"}
+        known_settings = {"tls-cert", "tls-key", "tls-client-ca"}
     elif command == "call":
-        port, options = int(sys.argv[4]), set(sys.argv[5:])
-        known = {"multiplexed", "raw-header", "old-binary"}
+        port, arguments = int(sys.argv[4]), sys.argv[5:]
+        known = {"multiplexed", "raw-header", "old-binary", "tls-refused"}
+        known_settings = {"tls-ca", "tls-cert", "tls-key", "tls-server-name"}
     else:
         raise SystemExit("unknown command %r" % command)
+    options = {argument for argument in arguments if "=" not in argument}
+    settings = dict(argument.split("=", 1) for argument in arguments if "=" in argument)
     if not options <= known:
         raise SystemExit("unknown options %r" % sorted(options - known))
+    if not set(settings) <= known_settings:
+        raise SystemExit("unknown settings %r" % sorted(set(settings) - known_settings))
+    if ("tls-cert" in settings) != ("tls-key" in settings):
+        raise SystemExit("tls-cert and tls-key go together")
+    if command == "serve" and "tls-client-ca" in settings and "tls-cert" not in settings:
+        raise SystemExit("tls-client-ca needs tls-cert and tls-key")
+    tls_only = {"tls-cert", "tls-server-name"} & set(settings) or {"tls-refused"} & options
+    if command == "call" and "tls-ca" not in settings and tls_only:
+        raise SystemExit("%s needs tls-ca" % sorted(tls_only)[0])
     if command == "serve":
-        serve(dialect, options)
+        serve(dialect, options, settings)
     else:
-        call(dialect, port, options)
+        call(dialect, port, options, settings)
 
 
 if __name__ == "__main__":

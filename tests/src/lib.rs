@@ -6,6 +6,7 @@
 
 pub mod generated;
 pub mod name_collisions;
+pub mod tls;
 pub mod value;
 
 use std::path::{Path, PathBuf};

@@ -634,7 +634,14 @@ mod generated_handler {
 
 /// Starts our server with `processor` on a free loopback port; it stops when the returned sender is dropped.
 async fn serve_rust(processor: impl Processor) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let server = Server::builder().bind("127.0.0.1:0").await.unwrap();
+    serve_rust_with(Server::builder(), processor).await
+}
+
+async fn serve_rust_with(
+    builder: idlc_runtime::ServerBuilder,
+    processor: impl Processor,
+) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let server = builder.bind("127.0.0.1:0").await.unwrap();
     let addr = server.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -862,4 +869,102 @@ async fn derived_service_serves_python_client_framed_compact() {
     let (addr, _stop) = serve_rust(processor).await;
     python_client(FRAMED_COMPACT, addr, &[]).await;
     assert_one_zip(FRAMED_COMPACT, &zips).await;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Apache's Python client through `TSSLSocket` → our TLS server.
+
+/// Apache's Python client over TLS (`TSSLSocket`) against our server with `tls`, running every check; with
+/// `mutual`, the server requires a client certificate from the client CA and the client presents one.
+async fn python_tls_client_to_rust_server(dialect: Dialect, mutual: bool) {
+    let pki = idlc_tests::tls::TestPki::new();
+    let dir = tempfile_dir(&format!("tls-{}-{mutual}", dialect.name));
+    let files = pki.write_to(&dir).unwrap();
+    let mut tls = idlc_runtime::ServerTls::from_pem(
+        pki.server_cert_pem.as_bytes(),
+        pki.server_key_pem.as_bytes(),
+    )
+    .unwrap();
+    if mutual {
+        tls = tls
+            .require_client_cert(pki.client_ca_pem.as_bytes())
+            .unwrap();
+    }
+    let zips = Zips::default();
+    let processor = CalculatorProcessor::new(Handler::new("Calculator", &zips));
+    let (addr, _stop) = serve_rust_with(Server::builder().tls(tls), processor).await;
+    let ca = format!("tls-ca={}", files.ca.display());
+    let cert = format!("tls-cert={}", files.client_cert.display());
+    let key = format!("tls-key={}", files.client_key.display());
+    let mut options = vec![ca.as_str()];
+    if mutual {
+        options.extend([cert.as_str(), key.as_str()]);
+    }
+    python_client(dialect, addr, &options).await;
+    assert_one_zip(dialect, &zips).await;
+}
+
+/// A directory of its own under the test binary's scratch space.
+fn tempfile_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rpc-interop").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_tls_client_to_rust_server_framed_binary() {
+    python_tls_client_to_rust_server(FRAMED_BINARY, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_tls_client_to_rust_server_header_compact() {
+    python_tls_client_to_rust_server(HEADER_COMPACT, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_tls_client_with_a_client_certificate_to_rust_server_requiring_one() {
+    python_tls_client_to_rust_server(FRAMED_BINARY, true).await;
+}
+
+/// Without a client certificate, Apache's Python client is refused by a server requiring one, and the
+/// server goes on serving (a certified client gets through afterwards).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_tls_client_without_a_certificate_is_refused_by_mutual_tls() {
+    let pki = idlc_tests::tls::TestPki::new();
+    let files = pki.write_to(&tempfile_dir("tls-refused")).unwrap();
+    let tls = idlc_runtime::ServerTls::from_pem(
+        pki.server_cert_pem.as_bytes(),
+        pki.server_key_pem.as_bytes(),
+    )
+    .unwrap()
+    .require_client_cert(pki.client_ca_pem.as_bytes())
+    .unwrap();
+    let zips = Zips::default();
+    let processor = CalculatorProcessor::new(Handler::new("Calculator", &zips));
+    let (addr, _stop) = serve_rust_with(Server::builder().tls(tls), processor).await;
+    let ca = format!("tls-ca={}", files.ca.display());
+    let mut command = Command::new(idlc_tests::python());
+    command
+        .arg(script())
+        .arg("call")
+        .arg(python_code())
+        .arg(FRAMED_BINARY.name)
+        .arg(addr.port().to_string())
+        .args([ca.as_str(), "tls-refused"])
+        .stdin(Stdio::null());
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "tls refused: ok",
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let cert = format!("tls-cert={}", files.client_cert.display());
+    let key = format!("tls-key={}", files.client_key.display());
+    python_client(FRAMED_BINARY, addr, &[ca.as_str(), cert.as_str(), key.as_str()]).await;
 }

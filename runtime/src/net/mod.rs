@@ -5,6 +5,8 @@ mod budget;
 pub mod channel;
 pub mod server;
 pub mod stream;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use channel::{ChannelBuilder, TcpChannel};
 pub use server::{BoundServer, CLIENT_TIMEOUT_HEADER, Server, ServerBuilder};
