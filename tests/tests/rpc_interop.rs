@@ -906,7 +906,9 @@ async fn python_tls_client_to_rust_server(dialect: Dialect, mutual: bool) {
 
 /// A directory of its own under the test binary's scratch space.
 fn tempfile_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rpc-interop").join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("rpc-interop")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -966,5 +968,10 @@ async fn python_tls_client_without_a_certificate_is_refused_by_mutual_tls() {
     );
     let cert = format!("tls-cert={}", files.client_cert.display());
     let key = format!("tls-key={}", files.client_key.display());
-    python_client(FRAMED_BINARY, addr, &[ca.as_str(), cert.as_str(), key.as_str()]).await;
+    python_client(
+        FRAMED_BINARY,
+        addr,
+        &[ca.as_str(), cert.as_str(), key.as_str()],
+    )
+    .await;
 }

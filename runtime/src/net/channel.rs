@@ -3,7 +3,7 @@
 //! the connection dies, every call waiting on it fails at once and the next call reconnects.
 //!
 //! It runs over TCP ([`TcpChannel::builder`]), a Unix socket ([`TcpChannel::unix`]) or any stream a
-//! [`Connector`] opens ([`TcpChannel::with_connector`]); with the `tls` feature, [`ChannelBuilder::tls`] puts
+//! [`Connector`] opens ([`TcpChannel::with_connector`]); with the `tls` feature, `ChannelBuilder::tls` puts
 //! TLS over whichever it is. It is a `tower::Service` of [`CallRequest`]s, so layers wrap it
 //! ([`ServiceChannel`](crate::rpc::ServiceChannel)).
 //!

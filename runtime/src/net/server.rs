@@ -10,7 +10,7 @@
 //! ```
 //!
 //! Connections come from a TCP socket ([`ServerBuilder::bind`]), a Unix socket ([`ServerBuilder::bind_unix`])
-//! or any [`Listener`] ([`ServerBuilder::listener`]); with the `tls` feature, [`ServerBuilder::tls`] puts TLS
+//! or any [`Listener`] ([`ServerBuilder::listener`]); with the `tls` feature, `ServerBuilder::tls` puts TLS
 //! in front of whichever it is. Every request goes through a `tower::Service`:
 //! [`BoundServer::serve_service`] takes the processor wrapped in the application's layers.
 

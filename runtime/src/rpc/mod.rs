@@ -1,6 +1,7 @@
 //! The RPC layer, above the protocols and transports: the [`Processor`] a server runs and the [`Channel`] a
 //! client sends through, how calls fail ([`ServiceError`], [`CallError`], [`ApplicationException`],
-//! [`TransportError`]), several services on one port ([`MultiplexedProcessor`]), and per-call [`context`].
+//! [`TransportError`]), several services on one port ([`MultiplexedProcessor`]), when a call may be sent again
+//! ([`RetryPolicy`]), and per-call [`context`].
 //!
 //! Generated clients and processors stay thin: they call generic helpers here, monomorphized per protocol
 //! through [`Codec`](crate::protocol::Codec), which they reach through `__codegen` (not API).
@@ -14,6 +15,7 @@ mod message;
 mod multiplex;
 mod observe;
 mod processor;
+mod retry;
 
 pub use call::{
     BoxError, CallRequest, CallResponse, ProcessorService, ServerRequest, ServerResponse,
@@ -28,6 +30,7 @@ pub use error::{
 pub use message::encode_message;
 pub use multiplex::MultiplexedProcessor;
 pub use processor::Processor;
+pub use retry::RetryPolicy;
 
 pub(crate) use call::{error_exception, exception_reply};
 pub(crate) use observe::{Outcome, record as record_call};
