@@ -1,4 +1,5 @@
-//! The echo service on idlc's server: `idlc-server ADDR`, prints the bound address, then serves until killed.
+//! The echo service on idlc's server: `idlc-server ADDR [--tls DIR]`, prints the bound address, then serves
+//! until killed. With `--tls`, over TLS with `DIR/server.pem` and `DIR/server.key`.
 
 use bytes::Bytes;
 use idlc_bench_rpc::idlc_gen::echo::{Echo, EchoProcessor};
@@ -14,10 +15,16 @@ impl Echo for EchoHandler {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:0".to_owned());
-    let server = Server::builder().bind(&addr).await?;
+    let mut args = std::env::args().skip(1);
+    let addr = args.next().unwrap_or_else(|| "127.0.0.1:0".to_owned());
+    let mut builder = Server::builder();
+    if args.next().as_deref() == Some("--tls") {
+        let dir = std::path::PathBuf::from(args.next().expect("--tls DIR"));
+        let chain = std::fs::read(dir.join("server.pem"))?;
+        let key = std::fs::read(dir.join("server.key"))?;
+        builder = builder.tls(idlc_runtime::ServerTls::from_pem(&chain, &key)?);
+    }
+    let server = builder.bind(&addr).await?;
     println!("{}", server.local_addr()?);
     server.serve(EchoProcessor::new(EchoHandler)).await?;
     Ok(())

@@ -21,6 +21,8 @@ use hdrhistogram::Histogram;
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Framework {
     Idlc,
+    /// idlc over TLS; the server's certificate is `--tls-dir`'s `server.pem`.
+    IdlcTls,
     Volo,
     Apache,
     ApacheNodelay,
@@ -44,6 +46,9 @@ struct Args {
     /// Seconds measured.
     #[arg(long, default_value_t = 10.0)]
     secs: f64,
+    /// For idlc-tls: the directory holding the server's (self-signed) certificate, `server.pem`.
+    #[arg(long)]
+    tls_dir: Option<std::path::PathBuf>,
 }
 
 /// When measuring starts and ends; every caller runs until `until`.
@@ -79,7 +84,9 @@ fn main() -> anyhow::Result<()> {
         until: from + Duration::from_secs_f64(args.secs),
     };
     let histograms = match args.framework {
-        Framework::Idlc => tokio_runtime()?.block_on(idlc(&args, payload, window))?,
+        Framework::Idlc | Framework::IdlcTls => {
+            tokio_runtime()?.block_on(idlc(&args, payload, window))?
+        }
         Framework::Volo => tokio_runtime()?.block_on(volo(&args, payload, window))?,
         Framework::Apache => apache(&args, payload, window, false)?,
         Framework::ApacheNodelay => apache(&args, payload, window, true)?,
@@ -125,12 +132,15 @@ async fn idlc(args: &Args, payload: Bytes, window: Window) -> anyhow::Result<Vec
     use idlc_bench_rpc::idlc_gen::echo::EchoClient;
     use idlc_runtime::{Protocol, TcpChannel, Transport};
 
-    let channel = TcpChannel::builder(args.addr.as_str())
+    let mut builder = TcpChannel::builder(args.addr.as_str())
         .transport(Transport::Framed)
-        .protocol(Protocol::Binary)
-        .connect()
-        .await
-        .context("idlc client connects")?;
+        .protocol(Protocol::Binary);
+    if let Framework::IdlcTls = args.framework {
+        let dir = args.tls_dir.as_ref().context("idlc-tls needs --tls-dir")?;
+        let cert = std::fs::read(dir.join("server.pem"))?;
+        builder = builder.tls(idlc_runtime::ClientTls::from_pem_roots(&cert)?, "localhost");
+    }
+    let channel = builder.connect().await.context("idlc client connects")?;
     let client = EchoClient::new(channel);
     run_callers(args.callers, payload, window, move |payload| {
         let client = client.clone();

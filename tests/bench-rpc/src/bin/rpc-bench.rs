@@ -16,7 +16,7 @@ use clap::Parser;
 
 #[derive(Parser, Debug)]
 struct Args {
-    /// Servers to measure, in table order (idlc, volo, apache, apache-nodelay).
+    /// Servers to measure, in table order (idlc, idlc-tls, volo, apache, apache-nodelay).
     #[arg(
         long,
         value_delimiter = ',',
@@ -118,6 +118,11 @@ fn measure(bin_dir: &std::path::Path, cell: &Cell, args: &Args) -> anyhow::Resul
             .args(["--payload", &cell.payload.to_string()])
             .args(["--warmup", &args.warmup.to_string()])
             .args(["--secs", &args.secs.to_string()])
+            .args(if cell.server == "idlc-tls" {
+                vec!["--tls-dir".to_owned(), tls_dir()?.display().to_string()]
+            } else {
+                Vec::new()
+            })
             .stderr(Stdio::inherit())
             .output()
             .context("runs loadgen")?;
@@ -137,19 +142,41 @@ fn measure(bin_dir: &std::path::Path, cell: &Cell, args: &Args) -> anyhow::Resul
 fn start_server(bin_dir: &std::path::Path, server: &str, addr: &str) -> anyhow::Result<Child> {
     let (binary, extra): (&str, &[&str]) = match server {
         "idlc" => ("idlc-server", &[]),
+        "idlc-tls" => ("idlc-server", &["--tls"]),
         "volo" => ("volo-server", &[]),
         "apache" => ("apache-server", &[]),
         "apache-nodelay" => ("apache-server", &["--nodelay"]),
         other => bail!("unknown server `{other}`"),
     };
     let path: PathBuf = bin_dir.join(binary);
+    let tls = if server == "idlc-tls" {
+        vec![tls_dir()?.display().to_string()]
+    } else {
+        Vec::new()
+    };
     Command::new(&path)
         .arg(addr)
         .args(extra)
+        .args(tls)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .with_context(|| format!("starts {}", path.display()))
+}
+
+/// A directory with a self-signed certificate for `localhost` (`server.pem`, `server.key`), made once per
+/// run for the idlc-tls cells.
+fn tls_dir() -> anyhow::Result<PathBuf> {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    if let Some(dir) = DIR.get() {
+        return Ok(dir.clone());
+    }
+    let dir = std::env::temp_dir().join(format!("idlc-bench-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])?;
+    std::fs::write(dir.join("server.pem"), certified.cert.pem())?;
+    std::fs::write(dir.join("server.key"), certified.signing_key.serialize_pem())?;
+    Ok(DIR.get_or_init(|| dir).clone())
 }
 
 /// A loopback address nobody listens on right now.
