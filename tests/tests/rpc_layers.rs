@@ -450,6 +450,69 @@ async fn a_client_concurrency_limit_bounds_the_calls_in_flight() {
     .await;
 }
 
+/// tower's rate limit is not `Clone`; behind a `buffer` (the usual tower arrangement) it paces a client's calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_rate_limit_behind_a_buffer_paces_the_calls() {
+    within(20, async {
+        let (addr, served) = serve_tcp(Server::builder(), ServiceBuilder::new()).await;
+        let client = connect_layered(
+            addr,
+            ServiceBuilder::new()
+                .buffer(64)
+                .rate_limit(4, Duration::from_millis(500)),
+        )
+        .await;
+        let started = Instant::now();
+        let mut callers = tokio::task::JoinSet::new();
+        for i in 0..12 {
+            let client = client.clone();
+            callers.spawn(async move { client.add(i, 0).await });
+        }
+        while let Some(joined) = callers.join_next().await {
+            joined.unwrap().unwrap();
+        }
+        // 12 calls at 4 per half second: the last four cannot start before the third period, 1 s in.
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(950),
+            "12 calls took {elapsed:?}"
+        );
+        assert_eq!(served.probe.started.load(Ordering::SeqCst), 12);
+    })
+    .await;
+}
+
+/// On the server too, a rate limit goes behind a `buffer`; calls beyond the rate wait their turn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_rate_limit_behind_a_buffer_paces_the_calls() {
+    within(20, async {
+        let (addr, served) = serve_tcp(
+            Server::builder(),
+            ServiceBuilder::new()
+                .buffer(64)
+                .rate_limit(4, Duration::from_millis(500)),
+        )
+        .await;
+        let client = connect(addr, Transport::Header).await;
+        let started = Instant::now();
+        let mut callers = tokio::task::JoinSet::new();
+        for i in 0..12 {
+            let client = client.clone();
+            callers.spawn(async move { client.add(i, 0).await });
+        }
+        while let Some(joined) = callers.join_next().await {
+            joined.unwrap().unwrap();
+        }
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(950),
+            "12 calls took {elapsed:?}"
+        );
+        assert_eq!(served.probe.started.load(Ordering::SeqCst), 12);
+    })
+    .await;
+}
+
 // --- 4. Deadlines ---
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -567,7 +567,7 @@ impl Channel for TcpChannel {
 impl tower::Service<CallRequest> for TcpChannel {
     type Response = CallResponse;
     type Error = TransportError;
-    type Future = Pin<Box<dyn Future<Output = Result<CallResponse, TransportError>> + Send>>;
+    type Future = CallFuture;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         // Requests queue on the connection, which bounds them itself (`max_queued_request_bytes`).
@@ -576,7 +576,29 @@ impl tower::Service<CallRequest> for TcpChannel {
 
     fn call(&mut self, request: CallRequest) -> Self::Future {
         let channel = self.clone();
-        Box::pin(async move { Channel::call(&channel, request).await })
+        CallFuture(Box::pin(
+            async move { Channel::call(&channel, request).await },
+        ))
+    }
+}
+
+/// The reply a [`TcpChannel`] call brings back, as a `tower::Service` future.
+///
+/// A named type rather than a boxed `dyn Future`: layers such as `Buffer` name their inner service's future in
+/// their own types, and an unnamed one there can keep the generated client's futures from being `Send`.
+pub struct CallFuture(Pin<Box<dyn Future<Output = Result<CallResponse, TransportError>> + Send>>);
+
+impl Future for CallFuture {
+    type Output = Result<CallResponse, TransportError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl std::fmt::Debug for CallFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallFuture").finish_non_exhaustive()
     }
 }
 

@@ -8,7 +8,7 @@ pub mod stream;
 #[cfg(feature = "tls")]
 pub mod tls;
 
-pub use channel::{ChannelBuilder, TcpChannel};
+pub use channel::{CallFuture, ChannelBuilder, TcpChannel};
 pub use server::{BoundServer, CLIENT_TIMEOUT_HEADER, Server, ServerBuilder};
 pub use stream::{ByteStream, Connector, Listener, Split};
 

@@ -319,7 +319,7 @@ impl<P: Processor> ProcessorService<P> {
 impl<P: Processor> Service<ServerRequest> for ProcessorService<P> {
     type Response = ServerResponse;
     type Error = std::convert::Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<ServerResponse, Self::Error>> + Send>>;
+    type Future = ProcessFuture;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         Poll::Ready(Ok(()))
@@ -327,7 +327,7 @@ impl<P: Processor> Service<ServerRequest> for ProcessorService<P> {
 
     fn call(&mut self, request: ServerRequest) -> Self::Future {
         let processor = Arc::clone(&self.processor);
-        Box::pin(async move {
+        ProcessFuture(Box::pin(async move {
             let body = processor
                 .process(request.info.protocol, request.body, request.limits)
                 .await;
@@ -335,6 +335,26 @@ impl<P: Processor> Service<ServerRequest> for ProcessorService<P> {
                 body,
                 headers: Headers::new(),
             })
-        })
+        }))
+    }
+}
+
+/// A [`ProcessorService`]'s answer, as a `tower::Service` future: a named type, so that layers such as
+/// `Buffer`, which name it in their own types, keep the futures around them `Send`.
+pub struct ProcessFuture(
+    Pin<Box<dyn Future<Output = Result<ServerResponse, std::convert::Infallible>> + Send>>,
+);
+
+impl Future for ProcessFuture {
+    type Output = Result<ServerResponse, std::convert::Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl fmt::Debug for ProcessFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessFuture").finish_non_exhaustive()
     }
 }

@@ -18,8 +18,8 @@ mod processor;
 mod retry;
 
 pub use call::{
-    BoxError, CallRequest, CallResponse, ProcessorService, ServerRequest, ServerResponse,
-    ServiceChannel, transport_error,
+    BoxError, CallRequest, CallResponse, ProcessFuture, ProcessorService, ServerRequest,
+    ServerResponse, ServiceChannel, transport_error,
 };
 pub use channel::{Channel, InMemoryChannel};
 pub use context::{CallInfo, Peer};
