@@ -4,9 +4,12 @@
 //! cargo run -p calculator-example --bin calculator-client -- 127.0.0.1:9090 [framed|unframed|header] [binary|compact|json]
 //! ```
 
+use std::time::Duration;
+
 use calculator_example::idl::calculator::{
     CalculatorCalculateException, CalculatorClient, Operation, Work,
 };
+use idlc_runtime::rpc::ServiceChannel;
 use idlc_runtime::{CallError, Protocol, TcpChannel, Transport};
 
 #[tokio::main]
@@ -28,10 +31,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let channel = TcpChannel::builder(addr.as_str())
         .transport(transport)
         .protocol(protocol)
-        .call_timeout(std::time::Duration::from_secs(5))
         .connect()
         .await?;
-    let client = CalculatorClient::new(channel);
+    // The channel is a `tower::Service`: a call gets 5 s, and at most 16 are in flight at once on the
+    // connection. `like` keeps the channel's protocol and sequence ids, which the replies are matched by.
+    let layered = tower::ServiceBuilder::new()
+        .timeout(Duration::from_secs(5))
+        .concurrency_limit(16)
+        .service(channel.clone());
+    let client = CalculatorClient::new(ServiceChannel::like(&channel, layered));
     println!("connected to {addr} ({transport} {protocol})");
 
     client.ping().await?;

@@ -5,9 +5,12 @@
 //! cargo run -p calculator-example --bin calculator-server -- 127.0.0.1:9090
 //! ```
 
+use std::time::Duration;
+
 use calculator_example::CalculatorService;
 use calculator_example::idl::calculator::CalculatorProcessor;
 use idlc_runtime::Server;
+use idlc_runtime::rpc::ProcessorService;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
@@ -16,9 +19,16 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:9090".to_owned());
     let server = Server::builder().bind(addr).await?;
     println!("calculator listening on {}", server.local_addr()?);
-    let processor = CalculatorProcessor::new(CalculatorService::default());
+    // A call still running after 5 s is answered with a TIMEOUT exception, and at most 64 run at once (the
+    // rest wait their turn), so a flood of slow calls cannot take the whole machine.
+    let service = tower::ServiceBuilder::new()
+        .timeout(Duration::from_secs(5))
+        .concurrency_limit(64)
+        .service(ProcessorService::new(CalculatorProcessor::new(
+            CalculatorService::default(),
+        )));
     server
-        .serve_with_shutdown(processor, async {
+        .serve_service(service, async {
             // If Ctrl-C cannot be listened for, serve until killed.
             if tokio::signal::ctrl_c().await.is_err() {
                 std::future::pending::<()>().await;
