@@ -1,19 +1,22 @@
-//! Calls every method of a calculator server once and prints what came back.
+//! Calls every method of a calculator server once, prints what came back, then the calls' metrics.
 //!
 //! ```sh
 //! cargo run -p calculator-example --bin calculator-client -- 127.0.0.1:9090 [framed|unframed|header] [binary|compact|json]
 //! ```
 
+use std::error::Error;
 use std::time::Duration;
 
 use calculator_example::idl::calculator::{
     CalculatorCalculateException, CalculatorClient, Operation, Work,
 };
+use calculator_example::stats::CallStats;
 use idlc_runtime::rpc::ServiceChannel;
 use idlc_runtime::{CallError, Protocol, TcpChannel, Transport};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), Box<dyn Error>> {
+    let stats = CallStats::install()?;
     let mut args = std::env::args().skip(1);
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:9090".to_owned());
     let transport = match args.next().as_deref() {
@@ -71,5 +74,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("getStruct(1) = {:?}", client.get_struct(1).await?);
     client.zip().await?;
     println!("zip() sent (oneway)");
+
+    println!("\ncalls made (the idlc_client_* metrics):");
+    print!("{}", stats.table("client"));
     Ok(())
 }

@@ -1,19 +1,22 @@
 //! Serves the calculator on a TCP port until Ctrl-C, speaking whatever each client speaks: THeader, framed
-//! or unframed; binary, compact or JSON.
+//! or unframed; binary, compact or JSON. On shutdown it prints the calls it served.
 //!
 //! ```sh
 //! cargo run -p calculator-example --bin calculator-server -- 127.0.0.1:9090
 //! ```
 
+use std::error::Error;
 use std::time::Duration;
 
 use calculator_example::CalculatorService;
 use calculator_example::idl::calculator::CalculatorProcessor;
+use calculator_example::stats::CallStats;
 use idlc_runtime::Server;
 use idlc_runtime::rpc::ProcessorService;
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
+async fn main() -> Result<(), Box<dyn Error>> {
+    let stats = CallStats::install()?;
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:9090".to_owned());
@@ -36,5 +39,7 @@ async fn main() -> std::io::Result<()> {
         })
         .await?;
     println!("calculator stopped after finishing the calls in flight");
+    println!("calls served (the idlc_server_* metrics):");
+    print!("{}", stats.table("server"));
     Ok(())
 }
