@@ -1,8 +1,9 @@
 //! The example's server and client binaries, run as a newcomer would run them: the client calls every method
-//! over each transport and protocol the server answers, and counts them.
+//! over each transport and protocol the server answers, in plain TCP and over TLS.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 /// Kills the server even when an assertion fails.
 struct Running(Child);
@@ -14,10 +15,13 @@ impl Drop for Running {
     }
 }
 
-/// A server started with `args`, and its address.
+/// A server started with `args`, its address, the lines it printed before listening, and the rest of its
+/// output still to read.
 struct Started {
-    _server: Running,
+    server: Running,
     addr: String,
+    before: Vec<String>,
+    stdout: BufReader<ChildStdout>,
 }
 
 fn start_server(args: &[&str]) -> Started {
@@ -28,18 +32,24 @@ fn start_server(args: &[&str]) -> Started {
             .spawn()
             .expect("start calculator-server"),
     );
-    let mut banner = String::new();
-    BufReader::new(server.0.stdout.take().expect("piped stdout"))
-        .read_line(&mut banner)
-        .expect("read the server's banner");
-    let addr = banner
-        .trim()
-        .strip_prefix("calculator listening on ")
-        .unwrap_or_else(|| panic!("unexpected banner {banner:?}"))
-        .to_owned();
-    Started {
-        _server: server,
-        addr,
+    let mut stdout = BufReader::new(server.0.stdout.take().expect("piped stdout"));
+    let mut before = Vec::new();
+    loop {
+        let mut line = String::new();
+        let read = stdout
+            .read_line(&mut line)
+            .expect("read the server's output");
+        assert!(read > 0, "the server stopped before listening: {before:?}");
+        if let Some(addr) = line.trim().strip_prefix("calculator listening on ") {
+            let addr = addr.to_owned();
+            return Started {
+                server,
+                addr,
+                before,
+                stdout,
+            };
+        }
+        before.push(line);
     }
 }
 
@@ -102,4 +112,69 @@ fn the_client_binary_talks_to_the_server_binary_in_every_dialect() {
             assert_every_call_answered(&format!("{transport} {protocol}"), &output);
         }
     }
+}
+
+/// A directory of its own under cargo's scratch space, emptied first so the server has to make certificates.
+fn empty_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    match std::fs::remove_dir_all(&dir) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            panic!("empty {}: {error}", dir.display())
+        }
+        _ => dir,
+    }
+}
+
+#[test]
+fn over_tls_the_server_makes_certificates_the_client_then_trusts() {
+    let dir = empty_dir(&format!("calculator-tls-{}", std::process::id()));
+    let dir_arg = dir.to_str().expect("a UTF-8 path");
+    let mut started = start_server(&["127.0.0.1:0", "--tls", dir_arg]);
+    assert!(
+        started
+            .before
+            .iter()
+            .any(|line| line.contains("throwaway CA")),
+        "{:?}",
+        started.before
+    );
+    for file in ["ca.pem", "server.pem", "server.key"] {
+        assert!(dir.join(file).is_file(), "no {file} in {}", dir.display());
+    }
+    let addr = started.addr.as_str();
+
+    // The flag may come first too.
+    let output = run_client(&["--tls", dir_arg, addr, "header", "compact"]);
+    assert_every_call_answered("header compact over TLS", &output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("(header compact over TLS)"), "{stdout}");
+
+    let plaintext = run_client(&[addr, "header", "compact"]);
+    assert!(
+        !plaintext.status.success(),
+        "a plaintext client was answered over TLS: {}",
+        String::from_utf8_lossy(&plaintext.stdout)
+    );
+
+    // The server prints what it served once Ctrl-C stops it.
+    #[cfg(unix)]
+    {
+        let interrupted = Command::new("kill")
+            .args(["-INT", &started.server.0.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(interrupted.success());
+        let mut rest = String::new();
+        started
+            .stdout
+            .read_to_string(&mut rest)
+            .expect("read the server's output");
+        assert!(
+            rest.contains("calls served (the idlc_server_* metrics):"),
+            "{rest}"
+        );
+        assert_row("the server", &rest, "add", "1");
+        assert!(started.server.0.wait().expect("wait").success(), "{rest}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
