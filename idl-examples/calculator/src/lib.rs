@@ -3,7 +3,8 @@
 //! `build.rs` runs `idlc::Builder` over the IDL, which writes one module per IDL file into `OUT_DIR`
 //! (`calculator.rs`, and `shared.rs` for the file it includes) plus a `mod.rs` declaring them. [`idl`] includes
 //! that `mod.rs`; the rest of this crate is the part a user writes: a handler implementing the generated service
-//! traits.
+//! traits, and what the binaries share to run it as a deployed service would ([`tls`] for `--tls DIR`, [`stats`]
+//! for the per-method metrics they print).
 //!
 //! ```
 //! use calculator_example::CalculatorService;
@@ -23,6 +24,9 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use idlc_runtime::{ApplicationException, ApplicationExceptionKind, NoException, ServiceError};
+
+pub mod stats;
+pub mod tls;
 
 /// The code generated from the IDL: `idl::calculator` and `idl::shared`, one module per IDL file.
 pub mod idl {

@@ -1,17 +1,28 @@
-//! Calls every method of a calculator server once and prints what came back.
+//! Calls every method of a calculator server once, prints what came back, then the calls' metrics. With
+//! `--tls DIR`, over TLS, trusting the CA in `DIR/ca.pem` to have signed the server's certificate for
+//! `localhost`.
 //!
 //! ```sh
-//! cargo run -p calculator-example --bin calculator-client -- 127.0.0.1:9090 [framed|unframed|header] [binary|compact|json]
+//! cargo run -p calculator-example --bin calculator-client -- 127.0.0.1:9090 [framed|unframed|header] [binary|compact|json] [--tls DIR]
 //! ```
+
+use std::error::Error;
+use std::time::Duration;
 
 use calculator_example::idl::calculator::{
     CalculatorCalculateException, CalculatorClient, Operation, Work,
 };
+use calculator_example::stats::CallStats;
+use calculator_example::tls;
+use idlc_runtime::rpc::ServiceChannel;
 use idlc_runtime::{CallError, Protocol, TcpChannel, Transport};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
+async fn main() -> Result<(), Box<dyn Error>> {
+    let stats = CallStats::install()?;
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let tls_dir = tls::take_flag(&mut args)?;
+    let mut args = args.into_iter();
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:9090".to_owned());
     let transport = match args.next().as_deref() {
         None | Some("framed") => Transport::Framed,
@@ -25,14 +36,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("json") => Protocol::Json,
         Some(other) => return Err(format!("unknown protocol {other:?}").into()),
     };
-    let channel = TcpChannel::builder(addr.as_str())
+    let mut builder = TcpChannel::builder(addr.as_str())
         .transport(transport)
-        .protocol(protocol)
-        .call_timeout(std::time::Duration::from_secs(5))
-        .connect()
-        .await?;
-    let client = CalculatorClient::new(channel);
-    println!("connected to {addr} ({transport} {protocol})");
+        .protocol(protocol);
+    if let Some(dir) = &tls_dir {
+        // The throwaway certificate names `localhost` and `127.0.0.1`; the name is checked whatever `addr` is.
+        builder = builder.tls(tls::client_tls(dir)?, "localhost");
+    }
+    let channel = builder.connect().await?;
+    // The channel is a `tower::Service`: a call gets 5 s, and at most 16 are in flight at once on the
+    // connection. `like` keeps the channel's protocol and sequence ids, which the replies are matched by.
+    let layered = tower::ServiceBuilder::new()
+        .timeout(Duration::from_secs(5))
+        .concurrency_limit(16)
+        .service(channel.clone());
+    let client = CalculatorClient::new(ServiceChannel::like(&channel, layered));
+    let over = if tls_dir.is_some() { " over TLS" } else { "" };
+    println!("connected to {addr} ({transport} {protocol}{over})");
 
     client.ping().await?;
     println!("ping()");
@@ -63,5 +83,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("getStruct(1) = {:?}", client.get_struct(1).await?);
     client.zip().await?;
     println!("zip() sent (oneway)");
+
+    println!("\ncalls made (the idlc_client_* metrics):");
+    print!("{}", stats.table("client"));
     Ok(())
 }
