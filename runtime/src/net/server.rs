@@ -46,7 +46,7 @@ use crate::rpc::{
 };
 use crate::transport::{
     FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameError, FrameKind, FrameLimits, HeaderFrame,
-    Headers, Transport, Wire, encode_header_frame, peek_message_type,
+    Headers, Transport, Wire, encode_header_frame, peek_envelope, peek_message_type,
 };
 
 /// The THeader info header carrying the client's timeout for the call, in milliseconds (as fbthrift's
@@ -638,7 +638,8 @@ impl<P: ServeCall> Connection<P> {
                     },
                     replies.clone(),
                     Arc::clone(&self.backlog),
-                    Arc::clone(&self.config),
+                    config.limits,
+                    config.call_timeout,
                 );
                 run_inline_or_spawn(request, &self.abort).await;
                 index += 1;
@@ -756,28 +757,33 @@ async fn serve_request<P: ServeCall>(
     mut reply: Outgoing,
     replies: mpsc::UnboundedSender<Outgoing>,
     backlog: Arc<Backlog>,
-    config: Arc<ServerBuilder>,
+    limits: FrameLimits,
+    call_timeout: Option<Duration>,
 ) {
-    let limits = config.limits;
     let protocol = frame.protocol;
     let received = Instant::now();
-    let (payload, reply_headers) = match envelope(protocol, &frame.payload, limits.message) {
+    let header = match peek_envelope(protocol, &frame.payload) {
+        Some(header) => Ok(header),
+        None => envelope(protocol, &frame.payload, limits.message)
+            .map(|header| (header.name.into(), header.kind, header.seqid)),
+    };
+    let (payload, reply_headers) = match header {
         // No reply is possible, and the byte stream is not to be trusted further.
         Err(error) => {
             reply.close = Some(format!("a request whose envelope cannot be read: {error}"));
             (None, Headers::new())
         }
-        Ok(header) => {
+        Ok((method, kind, seqid)) => {
             let (transport, headers) = match &frame.kind {
                 FrameKind::Header(fields) => (Transport::Header, fields.headers.clone()),
                 FrameKind::Framed => (Transport::Framed, Headers::new()),
                 FrameKind::Unframed => (Transport::Unframed, Headers::new()),
             };
-            let deadline = call_deadline(&headers, config.call_timeout, received);
+            let deadline = call_deadline(&headers, call_timeout, received);
             let info = Arc::new(CallInfo {
-                method: header.name,
-                kind: header.kind,
-                seqid: header.seqid,
+                method,
+                kind,
+                seqid,
                 peer,
                 protocol,
                 transport,
@@ -878,11 +884,16 @@ async fn answer<P: ServeCall>(
         limits,
     };
     let served = context::serve_with(Arc::clone(&scope), catch_panic(processor.serve(request)));
-    let served = match info.deadline {
-        Some(deadline) => tokio::time::timeout_at(deadline, served.instrument(span.clone()))
-            .await
-            .ok(),
-        None => Some(served.instrument(span.clone()).await),
+    // The common case (no deadline, no subscriber) carries neither a timer nor a span around the call.
+    let served = match (info.deadline, span.is_disabled()) {
+        (None, true) => Some(served.await),
+        (None, false) => Some(served.instrument(span.clone()).await),
+        (Some(deadline), _) => Box::pin(tokio::time::timeout_at(
+            deadline,
+            served.instrument(span.clone()),
+        ))
+        .await
+        .ok(),
     };
     let mut headers = context::take_reply_headers(&scope);
     let (payload, outcome) = match served {

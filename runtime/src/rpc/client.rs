@@ -143,12 +143,17 @@ async fn send<C: Channel>(
         // Not sent at all: the caller is told the call failed, so no server may run it.
         return Err(TransportError::Timeout);
     }
-    let sent = channel.call(request).instrument(span.clone());
-    let result = match deadline {
-        Some(deadline) => tokio::time::timeout_at(deadline, sent)
-            .await
-            .unwrap_or(Err(TransportError::Timeout)),
-        None => sent.await,
+    let sent = channel.call(request);
+    // The common case (no deadline, no subscriber) carries neither a timer nor a span around the call.
+    let result = match (deadline, span.is_disabled()) {
+        (None, true) => sent.await,
+        (None, false) => sent.instrument(span.clone()).await,
+        (Some(deadline), _) => Box::pin(tokio::time::timeout_at(
+            deadline,
+            sent.instrument(span.clone()),
+        ))
+        .await
+        .unwrap_or(Err(TransportError::Timeout)),
     };
     if let Ok(response) = &result {
         if !response.headers.is_empty() {

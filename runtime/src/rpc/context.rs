@@ -47,7 +47,7 @@ impl fmt::Display for Peer {
 #[non_exhaustive]
 pub struct CallInfo {
     /// The name in the message envelope: the method, prefixed `"Service:"` by multiplexing clients.
-    pub method: String,
+    pub method: faststr::FastStr,
     /// `Call` or `Oneway` (anything else is answered as an invalid message type).
     pub kind: MessageType,
     /// The sequence id the reply echoes.

@@ -12,9 +12,11 @@
 //! Spans (`rpc.client`, `rpc.server`, at INFO level) carry the method, sequence id, peer, protocol, and once
 //! the call ends its outcome and duration in microseconds.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::time::Duration;
 
-use metrics::{Key, Label, Metadata, Recorder};
+use metrics::{Counter, Histogram, Key, Label, Metadata, Recorder};
 
 /// How a call ended, as metrics and spans label it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,33 +43,78 @@ static CLIENT_METADATA: Metadata<'static> =
 static SERVER_METADATA: Metadata<'static> =
     Metadata::new("idlc_runtime::server", metrics::Level::INFO, None);
 
+const CLIENT_NAMES: [&str; 3] = [
+    "idlc_client_requests_total",
+    "idlc_client_errors_total",
+    "idlc_client_duration_seconds",
+];
+const SERVER_NAMES: [&str; 3] = [
+    "idlc_server_requests_total",
+    "idlc_server_errors_total",
+    "idlc_server_duration_seconds",
+];
+
+/// Most methods a thread keeps handles for, per side: method names on the server come from the wire, and a
+/// peer inventing new ones must not grow the cache (those calls build their keys each time instead).
+const MAX_CACHED_METHODS: usize = 512;
+
+/// A method's metric handles, and the recorder they were registered with.
+struct Handles {
+    recorder: usize,
+    requests: Counter,
+    duration: Histogram,
+}
+
+thread_local! {
+    /// Registering a metric builds its key (allocations) and looks it up in the recorder's registry; doing
+    /// that once per method and thread rather than once per call keeps metrics nearly free, recorder or not.
+    static HANDLES: RefCell<[HashMap<Box<str>, Handles>; 2]> = RefCell::default();
+}
+
+/// The recorder in effect here, by address: handles registered with another one (none was installed yet,
+/// or a test's local recorder) are registered again.
+fn recorder_id(recorder: &dyn Recorder) -> usize {
+    recorder as *const dyn Recorder as *const () as usize
+}
+
 /// Records a finished call: `client` for a call made, `!client` for one served.
 pub(crate) fn record(client: bool, method: &str, outcome: Outcome, elapsed: Duration) {
-    let (requests, errors, duration, metadata) = if client {
-        (
-            "idlc_client_requests_total",
-            "idlc_client_errors_total",
-            "idlc_client_duration_seconds",
-            &CLIENT_METADATA,
-        )
+    let ([requests, errors, duration], metadata) = if client {
+        (CLIENT_NAMES, &CLIENT_METADATA)
     } else {
-        (
-            "idlc_server_requests_total",
-            "idlc_server_errors_total",
-            "idlc_server_duration_seconds",
-            &SERVER_METADATA,
-        )
+        (SERVER_NAMES, &SERVER_METADATA)
     };
+    let labels = || vec![Label::new("method", method.to_owned())];
     metrics::with_recorder(|recorder: &dyn Recorder| {
-        let labels = vec![Label::new("method", method.to_owned())];
-        recorder
-            .register_counter(&Key::from_parts(requests, labels.clone()), metadata)
-            .increment(1);
-        recorder
-            .register_histogram(&Key::from_parts(duration, labels.clone()), metadata)
-            .record(elapsed.as_secs_f64());
+        let id = recorder_id(recorder);
+        let register = || Handles {
+            recorder: id,
+            requests: recorder.register_counter(&Key::from_parts(requests, labels()), metadata),
+            duration: recorder.register_histogram(&Key::from_parts(duration, labels()), metadata),
+        };
+        let _ = HANDLES.try_with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let cache = &mut cache[usize::from(client)];
+            let full = cache.len() >= MAX_CACHED_METHODS;
+            let fresh;
+            let handles = match cache.get_mut(method) {
+                Some(handles) => {
+                    if handles.recorder != id {
+                        *handles = register();
+                    }
+                    &*handles
+                }
+                None if full => {
+                    fresh = register();
+                    &fresh
+                }
+                None => cache.entry(method.into()).or_insert_with(register),
+            };
+            handles.requests.increment(1);
+            handles.duration.record(elapsed.as_secs_f64());
+        });
         if outcome != Outcome::Ok {
-            let mut labels = labels;
+            let mut labels = labels();
             labels.push(Label::from_static_parts("error", outcome.name()));
             recorder
                 .register_counter(&Key::from_parts(errors, labels), metadata)

@@ -336,6 +336,51 @@ pub(crate) fn peek_seqid(protocol: Protocol, message: &[u8]) -> Option<i32> {
     }
 }
 
+/// The envelope of a binary or compact message read without a reader: the name (sharing `message`'s bytes),
+/// the message type and the sequence id. `None` for JSON, or for anything a reader would have to look at more
+/// closely (the reader then says what is wrong).
+pub(crate) fn peek_envelope(
+    protocol: Protocol,
+    message: &Bytes,
+) -> Option<(faststr::FastStr, MessageType, i32)> {
+    let be32 = |at: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(*message.get(at..)?.first_chunk::<4>()?))
+    };
+    let (name, kind, seqid) = match protocol {
+        Protocol::Binary => {
+            let word = be32(0)?;
+            if word & 0xffff_0000 != 0x8001_0000 {
+                return None;
+            }
+            let len = usize::try_from(be32(4)?).ok()?;
+            let end = 8usize.checked_add(len)?;
+            let seqid = be32(end)? as i32;
+            (8..end, (word & 0xff) as u8, seqid)
+        }
+        Protocol::Compact => {
+            if *message.first()? != 0x82 || message.get(1)? & 0x1f != 1 {
+                return None;
+            }
+            let kind = message.get(1)? >> 5;
+            let mut cursor = Cursor {
+                bytes: message.get(2..)?,
+                pos: 0,
+            };
+            let seqid = cursor.varint("the seqid").ok()? as i32;
+            let len = usize::try_from(cursor.varint("the name's length").ok()?).ok()?;
+            let start = 2 + cursor.pos;
+            (start..start.checked_add(len)?, kind, seqid)
+        }
+        Protocol::Json => return None,
+    };
+    let kind = MessageType::from_id(kind)?;
+    if name.end > message.len() {
+        return None;
+    }
+    let name = faststr::FastStr::from_bytes(message.slice(name)).ok()?;
+    Some((name, kind, seqid))
+}
+
 /// The message type of an encoded message (one this side wrote, or one already read whole).
 pub(crate) fn peek_message_type(protocol: Protocol, message: &[u8]) -> Option<MessageType> {
     let byte = match protocol {
@@ -364,6 +409,66 @@ pub(crate) fn peek_message_type(protocol: Protocol, message: &[u8]) -> Option<Me
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The server's quick look at an envelope agrees with the readers, and leaves whatever they would
+    /// question (truncation, a bad version, a name that is not UTF-8) to them.
+    #[test]
+    fn peek_envelope_agrees_with_the_readers() {
+        use crate::protocol::{Binary, Codec, Compact, MessageHeader, Writer};
+        fn encode<C: Codec>(header: &MessageHeader) -> Bytes {
+            let mut buf = BytesMut::new();
+            C::writer(&mut buf).write_message_begin(header).unwrap();
+            buf.freeze()
+        }
+        for (name, kind, seqid) in [
+            ("add", MessageType::Call, 7),
+            ("Calculator:add", MessageType::Oneway, -1),
+            ("", MessageType::Call, i32::MAX),
+            (
+                "ünïcödé-and-a-name-longer-than-inline",
+                MessageType::Call,
+                0,
+            ),
+        ] {
+            let header = MessageHeader {
+                name: name.to_owned(),
+                kind,
+                seqid,
+            };
+            for (protocol, bytes) in [
+                (Protocol::Binary, encode::<Binary>(&header)),
+                (Protocol::Compact, encode::<Compact>(&header)),
+            ] {
+                let (peeked, peeked_kind, peeked_seqid) =
+                    peek_envelope(protocol, &bytes).expect("a well-formed envelope");
+                assert_eq!(
+                    (peeked.as_str(), peeked_kind, peeked_seqid),
+                    (name, kind, seqid)
+                );
+                for cut in 0..bytes.len() {
+                    assert!(
+                        peek_envelope(protocol, &bytes.slice(..cut)).is_none(),
+                        "{cut}"
+                    );
+                }
+            }
+        }
+        assert!(
+            peek_envelope(
+                Protocol::Binary,
+                &Bytes::from_static(b"\x80\x02\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01")
+            )
+            .is_none()
+        );
+        assert!(
+            peek_envelope(
+                Protocol::Compact,
+                &Bytes::from_static(b"\x82\x21\x01\x01\xff")
+            )
+            .is_none()
+        );
+        assert!(peek_envelope(Protocol::Json, &Bytes::from_static(b"[1,\"a\",1,1]")).is_none());
+    }
 
     fn frame(headers: &[(&str, &str)], transforms: Vec<Transform>) -> HeaderFrame {
         HeaderFrame {

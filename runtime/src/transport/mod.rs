@@ -22,7 +22,8 @@ use crate::protocol::Protocol;
 pub(crate) use detect::FrameBuffer;
 pub(crate) use framed::Wire;
 pub(crate) use header::{
-    FLAG_OUT_OF_ORDER, HeaderFrame, encode_header_frame, peek_message_type, peek_seqid,
+    FLAG_OUT_OF_ORDER, HeaderFrame, encode_header_frame, peek_envelope, peek_message_type,
+    peek_seqid,
 };
 
 /// THeader info headers (Apache's KEYVALUE block): names to values.
