@@ -41,8 +41,8 @@ use crate::protocol::{
 use crate::rpc::context::{self, CallInfo, Peer};
 use crate::rpc::{
     ApplicationException, ApplicationExceptionKind, BoxError, Outcome, Processor, ServerRequest,
-    ServerResponse, catch_panic, encode_exception, error_exception, exception_reply,
-    internal_error_reply, read_call, record_call,
+    ServerResponse, catch_panic, encode_exception, error_exception, exception_reply, read_call,
+    record_call,
 };
 use crate::transport::{
     FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameError, FrameKind, FrameLimits, HeaderFrame,
@@ -791,6 +791,7 @@ async fn serve_request<P: ServeCall>(
                 headers,
                 deadline,
                 received,
+                reply_headers: Default::default(),
             });
             answer(processor, info, frame.payload.clone(), limits.message).await
         }
@@ -877,13 +878,12 @@ async fn answer<P: ServeCall>(
             Headers::new(),
         );
     }
-    let scope = context::server_scope(Arc::clone(&info));
     let request = ServerRequest {
         info: Arc::clone(&info),
-        body: body.clone(),
+        body,
         limits,
     };
-    let served = context::serve_with(Arc::clone(&scope), catch_panic(processor.serve(request)));
+    let served = context::serve_with(Arc::clone(&info), catch_panic(processor.serve(request)));
     // The common case (no deadline, no subscriber) carries neither a timer nor a span around the call.
     let served = match (info.deadline, span.is_disabled()) {
         (None, true) => Some(served.await),
@@ -895,11 +895,17 @@ async fn answer<P: ServeCall>(
         .await
         .ok(),
     };
-    let mut headers = context::take_reply_headers(&scope);
+    let mut headers = context::take_reply_headers(&info);
     let (payload, outcome) = match served {
         None => (timeout(&info), Outcome::Exception("TIMEOUT")),
         Some(Err(panic)) => (
-            internal_error_reply(info.protocol, &body, &panic),
+            exception_reply(
+                &info,
+                ApplicationException::new(
+                    ApplicationExceptionKind::INTERNAL_ERROR,
+                    format!("the processor panicked: {panic}"),
+                ),
+            ),
             Outcome::Exception("INTERNAL_ERROR"),
         ),
         Some(Ok(Err(error))) => {

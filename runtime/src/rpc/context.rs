@@ -43,7 +43,7 @@ impl fmt::Display for Peer {
 }
 
 /// What a server knows of a call it serves: available to layers (in the request) and to handlers ([`call`]).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct CallInfo {
     /// The name in the message envelope: the method, prefixed `"Service:"` by multiplexing clients.
@@ -67,6 +67,27 @@ pub struct CallInfo {
     pub deadline: Option<Instant>,
     /// When the request had arrived whole.
     pub received: Instant,
+    /// The reply headers the handler sets ([`set_reply_header`]): kept here, so that a call in progress is
+    /// one allocation.
+    pub(crate) reply_headers: Mutex<Headers>,
+}
+
+impl Clone for CallInfo {
+    fn clone(&self) -> Self {
+        CallInfo {
+            method: self.method.clone(),
+            kind: self.kind,
+            seqid: self.seqid,
+            peer: Arc::clone(&self.peer),
+            protocol: self.protocol,
+            transport: self.transport,
+            tls: self.tls,
+            headers: self.headers.clone(),
+            deadline: self.deadline,
+            received: self.received,
+            reply_headers: Mutex::new(lock_reply(self).clone()),
+        }
+    }
 }
 
 impl CallInfo {
@@ -89,17 +110,10 @@ pub(crate) struct CallHeaders {
 /// Shared between the code that sets up a call's scope and the code running inside it.
 pub(crate) type SharedHeaders = Arc<Mutex<CallHeaders>>;
 
-/// A call being served: what is known of it, and the reply headers its handler sets.
-#[derive(Debug)]
-pub(crate) struct ServerScope {
-    pub(crate) info: Arc<CallInfo>,
-    pub(crate) reply: Mutex<Headers>,
-}
-
 tokio::task_local! {
     static CLIENT: SharedHeaders;
     static CLIENT_DEADLINE: Instant;
-    static SERVER: Arc<ServerScope>;
+    static SERVER: Arc<CallInfo>;
 }
 
 fn lock(shared: &SharedHeaders) -> std::sync::MutexGuard<'_, CallHeaders> {
@@ -153,7 +167,7 @@ pub async fn with_timeout<F: Future>(timeout: std::time::Duration, calls: F) -> 
 /// deadline of the call being served, whichever is earlier.
 pub(crate) fn client_deadline() -> Option<Instant> {
     let own = CLIENT_DEADLINE.try_with(|deadline| *deadline).ok();
-    let served = SERVER.try_with(|scope| scope.info.deadline).ok().flatten();
+    let served = SERVER.try_with(|scope| scope.deadline).ok().flatten();
     match (own, served) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -161,38 +175,41 @@ pub(crate) fn client_deadline() -> Option<Instant> {
 }
 
 /// Runs a server-side call in `scope`.
-pub(crate) async fn serve_with<F: Future>(scope: Arc<ServerScope>, call: F) -> F::Output {
+pub(crate) async fn serve_with<F: Future>(scope: Arc<CallInfo>, call: F) -> F::Output {
     SERVER.scope(scope, call).await
 }
 
-fn lock_reply(scope: &ServerScope) -> std::sync::MutexGuard<'_, Headers> {
-    scope.reply.lock().unwrap_or_else(PoisonError::into_inner)
+fn lock_reply(scope: &CallInfo) -> std::sync::MutexGuard<'_, Headers> {
+    scope
+        .reply_headers
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
 }
 
 /// In a handler (or a server layer): what is known of the call being served; `None` outside one.
 pub fn call() -> Option<Arc<CallInfo>> {
-    SERVER.try_with(|scope| Arc::clone(&scope.info)).ok()
+    SERVER.try_with(|scope| Arc::clone(scope)).ok()
 }
 
 /// In a handler: when the client stops waiting for the call being served, if it said (THeader's
 /// `client_timeout`) or the server bounds its calls. Past it, the server has already answered TIMEOUT and
 /// the handler's future is dropped.
 pub fn deadline() -> Option<Instant> {
-    SERVER.try_with(|scope| scope.info.deadline).ok().flatten()
+    SERVER.try_with(|scope| scope.deadline).ok().flatten()
 }
 
 /// In a handler: the info headers of the request being served (empty outside a call or for a request that
 /// did not come over THeader).
 pub fn request_headers() -> Headers {
     SERVER
-        .try_with(|scope| scope.info.headers.clone())
+        .try_with(|scope| scope.headers.clone())
         .unwrap_or_default()
 }
 
 /// In a handler: the value of request header `name`, if the request carried it.
 pub fn request_header(name: &str) -> Option<String> {
     SERVER
-        .try_with(|scope| scope.info.headers.get(name).cloned())
+        .try_with(|scope| scope.headers.get(name).cloned())
         .ok()
         .flatten()
 }
@@ -208,14 +225,6 @@ pub fn set_reply_header(name: impl Into<String>, value: impl Into<String>) -> bo
 }
 
 /// Takes the reply headers a handler set.
-pub(crate) fn take_reply_headers(scope: &ServerScope) -> Headers {
+pub(crate) fn take_reply_headers(scope: &CallInfo) -> Headers {
     std::mem::take(&mut lock_reply(scope))
-}
-
-/// A fresh scope for serving the call described by `info`.
-pub(crate) fn server_scope(info: Arc<CallInfo>) -> Arc<ServerScope> {
-    Arc::new(ServerScope {
-        info,
-        reply: Mutex::new(Headers::new()),
-    })
 }

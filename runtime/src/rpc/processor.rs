@@ -9,8 +9,7 @@ use bytes::{Bytes, BytesMut};
 use super::error::{ApplicationException, ApplicationExceptionKind, ServiceError};
 use super::message::encode_message;
 use crate::protocol::{
-    Binary, Codec, Compact, DecodeError, Json, Limits, MessageHeader, MessageType, Protocol,
-    Reader, TType, ThriftStruct,
+    Codec, DecodeError, Limits, MessageHeader, MessageType, Protocol, Reader, TType, ThriftStruct,
 };
 
 /// Serves requests: decodes a request in `protocol`, calls the handler, encodes the reply. Generated
@@ -59,33 +58,6 @@ pub(crate) async fn catch_panic<T>(future: impl Future<Output = T>) -> Result<T,
         }
     })
     .await
-}
-
-/// The INTERNAL_ERROR reply to `request` for a processor that panicked, or nothing if the request's envelope
-/// cannot be read or it was oneway.
-pub(crate) fn internal_error_reply(
-    protocol: Protocol,
-    request: &Bytes,
-    panic: &str,
-) -> Option<BytesMut> {
-    fn reply_in<C: Codec>(request: &Bytes, panic: &str) -> Option<BytesMut> {
-        let (header, _) = read_call::<C>(request.clone(), Limits::DEFAULT).ok()?;
-        if header.kind == MessageType::Oneway {
-            return None;
-        }
-        encode_exception::<C>(
-            &header,
-            &ApplicationException::new(
-                ApplicationExceptionKind::INTERNAL_ERROR,
-                format!("the processor panicked: {panic}"),
-            ),
-        )
-    }
-    match protocol {
-        Protocol::Binary => reply_in::<Binary>(request, panic),
-        Protocol::Compact => reply_in::<Compact>(request, panic),
-        Protocol::Json => reply_in::<Json>(request, panic),
-    }
 }
 
 /// A request being served: its envelope, and a reader at the start of its arguments. Generated processors
