@@ -188,7 +188,7 @@ fn lock_reply(scope: &CallInfo) -> std::sync::MutexGuard<'_, Headers> {
 
 /// In a handler (or a server layer): what is known of the call being served; `None` outside one.
 pub fn call() -> Option<Arc<CallInfo>> {
-    SERVER.try_with(|scope| Arc::clone(scope)).ok()
+    SERVER.try_with(Arc::clone).ok()
 }
 
 /// In a handler: when the client stops waiting for the call being served, if it said (THeader's
