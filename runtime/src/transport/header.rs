@@ -410,6 +410,63 @@ pub(crate) fn peek_message_type(protocol: Protocol, message: &[u8]) -> Option<Me
 mod tests {
     use super::*;
 
+    /// On arbitrary bytes (mutations of real envelopes and noise), the quick look never panics, and whatever
+    /// it reads, the protocol's reader reads the same.
+    #[test]
+    fn peek_envelope_never_disagrees_with_the_readers_on_mutated_bytes() {
+        use crate::protocol::{Binary, Codec, Compact, Limits, MessageHeader, Reader, Writer};
+        fn check<C: Codec>(protocol: Protocol, bytes: Bytes) {
+            if let Some((name, kind, seqid)) = peek_envelope(protocol, &bytes) {
+                let header = C::reader(bytes.clone(), Limits::DEFAULT)
+                    .read_message_begin()
+                    .unwrap_or_else(|error| panic!("{bytes:?}: peeked, but {error}"));
+                assert_eq!(
+                    (name.as_str(), kind, seqid),
+                    (header.name.as_str(), header.kind, header.seqid)
+                );
+            }
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let header = MessageHeader {
+            name: "getStruct".to_owned(),
+            kind: MessageType::Call,
+            seqid: 300,
+        };
+        let seeds = [
+            {
+                let mut buf = BytesMut::new();
+                Binary::writer(&mut buf)
+                    .write_message_begin(&header)
+                    .unwrap();
+                buf
+            },
+            {
+                let mut buf = BytesMut::new();
+                Compact::writer(&mut buf)
+                    .write_message_begin(&header)
+                    .unwrap();
+                buf
+            },
+        ];
+        for _ in 0..50_000 {
+            let mut bytes = seeds[(next() % 2) as usize].to_vec();
+            for _ in 0..(next() % 4) {
+                let at = (next() as usize) % bytes.len();
+                bytes[at] = next() as u8;
+            }
+            bytes.truncate((next() as usize) % (bytes.len() + 1));
+            let bytes = Bytes::from(bytes);
+            check::<Binary>(Protocol::Binary, bytes.clone());
+            check::<Compact>(Protocol::Compact, bytes);
+        }
+    }
+
     /// The server's quick look at an envelope agrees with the readers, and leaves whatever they would
     /// question (truncation, a bad version, a name that is not UTF-8) to them.
     #[test]
