@@ -547,10 +547,7 @@ impl Channel for TcpChannel {
             .config
             .call_timeout
             .and_then(|timeout| Instant::now().checked_add(timeout));
-        let deadline = match (request.deadline, own) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let deadline = crate::rpc::context::earliest(request.deadline, own);
         if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
             return Err(TransportError::Timeout);
         }

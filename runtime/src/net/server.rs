@@ -41,7 +41,7 @@ use crate::protocol::{
 use crate::rpc::context::{self, CallInfo, Peer};
 use crate::rpc::{
     ApplicationException, ApplicationExceptionKind, BoxError, Outcome, Processor, ServerRequest,
-    ServerResponse, catch_panic, encode_exception, error_exception, exception_reply, read_call,
+    ServerResponse, catch_panic, encode_exception_in, error_exception, exception_reply, read_call,
     record_call,
 };
 use crate::transport::{
@@ -832,10 +832,7 @@ fn call_deadline(headers: &Headers, own: Option<Duration>, received: Instant) ->
         .filter(|&ms| ms > 0)
         .and_then(|ms| received.checked_add(Duration::from_millis(ms)));
     let own = own.and_then(|timeout| received.checked_add(timeout));
-    match (client, own) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    context::earliest(client, own)
 }
 
 /// Runs the call described by `info` through the processor (or its layers), in its context, its span and
@@ -1003,12 +1000,7 @@ fn exception_in(
     kind: ApplicationExceptionKind,
     message: String,
 ) -> Option<BytesMut> {
-    let exception = ApplicationException::new(kind, message);
-    match protocol {
-        Protocol::Binary => encode_exception::<Binary>(header, &exception),
-        Protocol::Compact => encode_exception::<Compact>(header, &exception),
-        Protocol::Json => encode_exception::<Json>(header, &exception),
-    }
+    encode_exception_in(protocol, header, &ApplicationException::new(kind, message))
 }
 
 /// The INVALID_TRANSFORM exception for a THeader frame whose payload cannot be read: its method name is
@@ -1023,11 +1015,7 @@ fn invalid_transform_reply(protocol: Protocol, seqid: i32, error: &FrameError) -
         ApplicationExceptionKind::INVALID_TRANSFORM,
         error.to_string(),
     );
-    let payload = match protocol {
-        Protocol::Binary => encode_exception::<Binary>(&header, &exception),
-        Protocol::Compact => encode_exception::<Compact>(&header, &exception),
-        Protocol::Json => encode_exception::<Json>(&header, &exception),
-    }?;
+    let payload = encode_exception_in(protocol, &header, &exception)?;
     let fields = HeaderFrame {
         seqid,
         ..HeaderFrame::default()

@@ -256,20 +256,15 @@ pub(crate) fn exception_reply(
     info: &CallInfo,
     exception: ApplicationException,
 ) -> Option<BytesMut> {
-    use crate::protocol::{Binary, Compact, Json, MessageHeader};
     if info.kind == MessageType::Oneway {
         return None;
     }
-    let header = MessageHeader {
+    let header = crate::protocol::MessageHeader {
         name: info.method.to_string(),
         kind: info.kind,
         seqid: info.seqid,
     };
-    match info.protocol {
-        Protocol::Binary => super::encode_exception::<Binary>(&header, &exception),
-        Protocol::Compact => super::encode_exception::<Compact>(&header, &exception),
-        Protocol::Json => super::encode_exception::<Json>(&header, &exception),
-    }
+    super::encode_exception_in(info.protocol, &header, &exception)
 }
 
 /// The exception a layer's error is answered with.

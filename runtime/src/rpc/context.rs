@@ -168,7 +168,12 @@ pub async fn with_timeout<F: Future>(timeout: std::time::Duration, calls: F) -> 
 pub(crate) fn client_deadline() -> Option<Instant> {
     let own = CLIENT_DEADLINE.try_with(|deadline| *deadline).ok();
     let served = SERVER.try_with(|scope| scope.deadline).ok().flatten();
-    match (own, served) {
+    earliest(own, served)
+}
+
+/// The earlier of two deadlines, either of which may be absent.
+pub(crate) fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }

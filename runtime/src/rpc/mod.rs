@@ -34,7 +34,7 @@ pub use retry::RetryPolicy;
 
 pub(crate) use call::{error_exception, exception_reply};
 pub(crate) use observe::{Outcome, record as record_call};
-pub(crate) use processor::{catch_panic, encode_exception, read_call};
+pub(crate) use processor::{catch_panic, encode_exception_in, read_call};
 
 /// What generated code calls and nothing else should: re-exported through `__codegen`.
 pub(crate) mod codegen_support {

@@ -170,6 +170,20 @@ pub fn encode_reply<C: Codec, T: ThriftStruct>(
     }
 }
 
+/// Encodes an EXCEPTION reply carrying `exception` for `request` in `protocol`, chosen at run time.
+pub(crate) fn encode_exception_in(
+    protocol: Protocol,
+    request: &MessageHeader,
+    exception: &ApplicationException,
+) -> Option<BytesMut> {
+    use crate::protocol::{Binary, Compact, Json};
+    match protocol {
+        Protocol::Binary => encode_exception::<Binary>(request, exception),
+        Protocol::Compact => encode_exception::<Compact>(request, exception),
+        Protocol::Json => encode_exception::<Json>(request, exception),
+    }
+}
+
 /// Encodes an EXCEPTION reply carrying `exception` for `request`.
 pub fn encode_exception<C: Codec>(
     request: &MessageHeader,
