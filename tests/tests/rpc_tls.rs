@@ -300,3 +300,37 @@ async fn tls_over_a_unix_socket() {
     })
     .await;
 }
+
+/// A server that accepts the connection and never answers the handshake: connecting fails with a TLS error
+/// after the channel's write timeout, rather than waiting for ever (no connect timeout is set).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_the_handshake_fails_the_connection_in_time() {
+    within(20, async {
+        let pki = TestPki::new();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let silent = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(stream);
+        });
+        let started = std::time::Instant::now();
+        let error = TcpChannel::builder(addr)
+            .write_timeout(Duration::from_millis(300))
+            .tls(client_tls(&pki), "localhost")
+            .connect()
+            .await
+            .expect_err("no handshake");
+        let elapsed = started.elapsed();
+        assert!(
+            matches!(&error, TransportError::Tls { source, .. } if source.kind() == std::io::ErrorKind::TimedOut),
+            "{error:?}"
+        );
+        assert!(
+            elapsed >= Duration::from_millis(250) && elapsed < Duration::from_secs(3),
+            "failed after {elapsed:?}"
+        );
+        silent.abort();
+    })
+    .await;
+}

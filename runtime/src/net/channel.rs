@@ -205,7 +205,8 @@ impl<A> ChannelBuilder<A> {
 
     /// Speaks TLS over the connection, checking the server's certificate against `tls`'s roots for
     /// `server_name` (also sent as SNI). A name that is not a valid DNS name or IP address is an error when
-    /// connecting.
+    /// connecting. The handshake is bounded by the [write timeout](Self::write_timeout) (and by the connect
+    /// timeout, if set).
     #[cfg(feature = "tls")]
     pub fn tls(mut self, tls: super::tls::ClientTls, server_name: &str) -> Self {
         self.config.tls = super::tls::server_name(server_name)
@@ -436,10 +437,17 @@ impl TcpChannel {
         let config = &self.shared.config;
         #[cfg(feature = "tls")]
         if let Some((tls, name)) = &config.tls {
-            let stream = tls
-                .connector()
-                .connect(name.clone(), stream)
+            // A server that accepts the connection but never answers the handshake must not hold the
+            // connection attempt (and every call waiting on it) for ever, with or without a connect timeout.
+            let handshake = tls.connector().connect(name.clone(), stream);
+            let stream = tokio::time::timeout(config.write_timeout, handshake)
                 .await
+                .unwrap_or_else(|_| {
+                    Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("no TLS handshake within {:?}", config.write_timeout),
+                    ))
+                })
                 .map_err(|source| TransportError::Tls {
                     addr: self.shared.remote.clone(),
                     source,
