@@ -984,9 +984,18 @@ fn calls_are_counted_timed_and_their_failures_labelled() {
     const OK: usize = 3;
     const FAILED: usize = 2;
     this_thread_runtime().block_on(within(10, async {
-        let builder = Server::builder().call_timeout(Duration::from_millis(100));
+        let builder = Server::builder()
+            .call_timeout(Duration::from_millis(100))
+            .metrics(true);
         let (addr, _served) = serve_tcp(builder, ServiceBuilder::new()).await;
-        let client = connect(addr, Transport::Header).await;
+        let channel = TcpChannel::builder(addr)
+            .transport(Transport::Header)
+            .protocol(Protocol::Compact)
+            .metrics(true)
+            .connect()
+            .await
+            .unwrap();
+        let client = CalculatorClient::new(channel);
         for i in 0..OK as i32 {
             assert_eq!(client.add(i, 0).await.unwrap(), i);
         }
@@ -1051,4 +1060,21 @@ fn calls_are_counted_timed_and_their_failures_labelled() {
             .collect();
         assert_eq!(failures.len(), 1, "{failures:#?}");
     }
+}
+
+#[test]
+fn metrics_are_recorded_only_when_asked_for() {
+    use metrics_util::debugging::DebuggingRecorder;
+
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _recorder = metrics::set_default_local_recorder(&recorder);
+    this_thread_runtime().block_on(within(10, async {
+        let (addr, _served) = serve_tcp(Server::builder(), ServiceBuilder::new()).await;
+        let client = connect(addr, Transport::Header).await;
+        assert_eq!(client.add(1, 0).await.unwrap(), 1);
+        client.ping().await.unwrap();
+    }));
+    let recorded = snapshotter.snapshot().into_vec();
+    assert!(recorded.is_empty(), "{recorded:#?}");
 }

@@ -28,7 +28,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::BytesMut;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, ToSocketAddrs};
 use tokio::time::Instant;
@@ -40,7 +40,7 @@ use super::server::CLIENT_TIMEOUT_HEADER;
 use super::stream::{ByteStream, Connector, DynConnector, Split};
 use crate::protocol::{Limits, Protocol};
 use crate::rpc::codegen_support::SeqIds;
-use crate::rpc::{CallRequest, CallResponse, Channel, TransportError};
+use crate::rpc::{Bounded, CallRequest, CallResponse, Channel, TransportError};
 use crate::transport::{
     FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameKind, FrameLimits, HeaderFrame, Headers, Transform,
     Transport, Wire, encode_header_frame, peek_seqid,
@@ -106,6 +106,7 @@ struct Config {
     write_timeout: Duration,
     max_queued_request_bytes: usize,
     limits: FrameLimits,
+    metrics: bool,
     #[cfg(feature = "tls")]
     tls: Option<(
         super::tls::ClientTls,
@@ -126,6 +127,7 @@ impl Default for Config {
             connect_timeout: None,
             call_timeout: None,
             write_timeout: Duration::from_secs(30),
+            metrics: false,
             max_queued_request_bytes: 1 << 20,
             limits: FrameLimits::DEFAULT,
             #[cfg(feature = "tls")]
@@ -174,6 +176,14 @@ impl<A> ChannelBuilder<A> {
     /// working on the call once it has passed.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.config.call_timeout = Some(timeout);
+        self
+    }
+
+    /// Records the `idlc_client_*` metrics (calls, errors, durations by method; see
+    /// [`rpc`](crate::rpc)) through the `metrics` facade. Off by default: timing and counting every call
+    /// costs a few percent of a small call's time, which applications without a recorder should not pay.
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.config.metrics = enabled;
         self
     }
 
@@ -299,7 +309,7 @@ impl Drop for Shared {
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
         {
-            connection.closed.cancel();
+            connection.close();
         }
     }
 }
@@ -359,7 +369,7 @@ impl TcpChannel {
             .unwrap_or_else(PoisonError::into_inner);
         current
             .as_ref()
-            .filter(|connection| !connection.closed.is_cancelled())
+            .filter(|connection| !connection.dead.load(Ordering::Acquire))
             .cloned()
     }
 
@@ -368,6 +378,13 @@ impl TcpChannel {
         if let Some(connection) = self.live_connection() {
             return Ok(connection);
         }
+        // Boxed: opening a connection (connect, TLS handshake) is rare and its future large, and every call's
+        // future would otherwise carry room for it.
+        Box::pin(self.reconnect()).await
+    }
+
+    /// Opens the connection every call will use, unless another call opened it meanwhile.
+    async fn reconnect(&self) -> Result<Arc<Connection>, TransportError> {
         let _connecting = self.shared.connecting.lock().await;
         if let Some(connection) = self.live_connection() {
             return Ok(connection);
@@ -545,6 +562,10 @@ impl Channel for TcpChannel {
         Some(&self.shared.remote)
     }
 
+    fn records_metrics(&self) -> bool {
+        self.shared.config.metrics
+    }
+
     fn message_limits(&self) -> Limits {
         self.shared.config.limits.message
     }
@@ -559,12 +580,14 @@ impl Channel for TcpChannel {
         if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
             return Err(TransportError::Timeout);
         }
-        match deadline {
-            Some(deadline) => tokio::time::timeout_at(deadline, self.send(request, Some(deadline)))
-                .await
-                .unwrap_or(Err(TransportError::Timeout)),
-            None => self.send(request, None).await,
-        }
+        // One future whether or not there is a deadline: awaiting `send` in two ways would make room for both.
+        Bounded::new(
+            self.send(request, deadline),
+            tracing::Span::none(),
+            deadline,
+        )
+        .await
+        .unwrap_or(Err(TransportError::Timeout))
     }
 }
 
@@ -653,6 +676,8 @@ struct Connection {
     drained: Notify,
     pending: Mutex<Pending>,
     closed: CancellationToken,
+    /// Set with `closed`: what every call checks, without the token's lock.
+    dead: AtomicBool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -677,6 +702,7 @@ impl Connection {
             drained: Notify::new(),
             pending: Mutex::new(Pending::default()),
             closed: CancellationToken::new(),
+            dead: AtomicBool::new(false),
         });
         tokio::spawn(write_requests(
             writer,
@@ -769,9 +795,15 @@ impl Connection {
         }
     }
 
+    /// Marks the connection dead: no new call takes it, and its tasks stop.
+    fn close(&self) {
+        self.dead.store(true, Ordering::Release);
+        self.closed.cancel();
+    }
+
     /// Marks the connection dead and fails every waiting call.
     fn fail(&self, failure: Failure) {
-        self.closed.cancel();
+        self.close();
         let calls = {
             let mut pending = self.lock();
             pending.failure.get_or_insert(failure.clone());
@@ -857,6 +889,10 @@ async fn read_replies<R: AsyncRead + Unpin>(
     limits: FrameLimits,
 ) {
     let mut buf = FrameBuffer::new(limits);
+    // One wait for the whole connection, not one per read: registering with the token is a lock each time.
+    let closed = connection.closed.clone();
+    let closed = closed.cancelled();
+    tokio::pin!(closed);
     let failure = 'connection: loop {
         loop {
             match buf.next_reply(transport, protocol) {
@@ -871,7 +907,7 @@ async fn read_replies<R: AsyncRead + Unpin>(
         let read = tokio::select! {
             biased;
             read = buf.fill(&mut reader) => read,
-            () = connection.closed.cancelled() => break Failure::Closed,
+            () = &mut closed => break Failure::Closed,
         };
         match read {
             Ok(0) => break Failure::Closed,

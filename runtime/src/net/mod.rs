@@ -24,6 +24,19 @@ async fn write_within<W: tokio::io::AsyncWrite + Unpin>(
     use std::io;
     use tokio::io::AsyncWriteExt;
 
+    // Most writes are taken whole at once: those need neither a timer nor a registration with `abort`.
+    let first = std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(std::pin::Pin::new(&mut *writer).poll_write(cx, bytes))
+    })
+    .await;
+    match first {
+        std::task::Poll::Ready(Ok(0)) if !bytes.is_empty() => {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        std::task::Poll::Ready(Ok(n)) => bytes = &bytes[n..],
+        std::task::Poll::Ready(Err(error)) => return Err(error),
+        std::task::Poll::Pending => {}
+    }
     let aborted = async {
         match abort {
             Some(abort) => abort.cancelled().await,

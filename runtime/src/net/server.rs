@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
@@ -31,7 +32,6 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::{Service, ServiceExt};
-use tracing::Instrument;
 
 use super::budget::{Charge, MemoryBudget};
 use super::stream::{ByteStream, Listener};
@@ -40,9 +40,9 @@ use crate::protocol::{
 };
 use crate::rpc::context::{self, CallInfo, Peer};
 use crate::rpc::{
-    ApplicationException, ApplicationExceptionKind, BoxError, Outcome, Processor, ServerRequest,
-    ServerResponse, catch_panic, encode_exception_in, error_exception, exception_reply, read_call,
-    record_call,
+    ApplicationException, ApplicationExceptionKind, Bounded, BoxError, Outcome, Processor,
+    ServerRequest, ServerResponse, catch_panic, encode_exception_in, error_exception,
+    exception_reply, read_call, record_call,
 };
 use crate::transport::{
     FLAG_OUT_OF_ORDER, Frame, FrameBuffer, FrameError, FrameKind, FrameLimits, HeaderFrame,
@@ -81,6 +81,7 @@ impl Server {
 /// | [`shutdown_grace`](Self::shutdown_grace) | 30 s |
 /// | [`call_timeout`](Self::call_timeout) | none (a THeader client's `client_timeout` still applies) |
 /// | [`out_of_order_replies`](Self::out_of_order_replies) | off (THeader clients that ask get them) |
+/// | [`metrics`](Self::metrics) | off |
 #[derive(Debug, Clone)]
 pub struct ServerBuilder {
     limits: FrameLimits,
@@ -94,6 +95,7 @@ pub struct ServerBuilder {
     memory_limit: usize,
     out_of_order: bool,
     call_timeout: Option<Duration>,
+    metrics: bool,
     #[cfg(feature = "tls")]
     tls: Option<super::tls::ServerTls>,
 }
@@ -112,6 +114,7 @@ impl Default for ServerBuilder {
             memory_limit: 1 << 30,
             out_of_order: false,
             call_timeout: None,
+            metrics: false,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -204,6 +207,14 @@ impl ServerBuilder {
         self
     }
 
+    /// Records the `idlc_server_*` metrics (calls, errors, durations by method; see [`rpc`](crate::rpc))
+    /// through the `metrics` facade. Off by default: timing and counting every call costs a few percent of a
+    /// small call's time, which servers without a recorder should not pay.
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.metrics = enabled;
+        self
+    }
+
     /// Serves every connection over TLS: the handshake (bounded by the [read timeout](Self::read_timeout))
     /// comes first, then the transport and protocol are detected inside it as outside.
     #[cfg(feature = "tls")]
@@ -284,10 +295,10 @@ impl<P: Processor> ServeCall for Direct<P> {
         request: ServerRequest,
     ) -> impl Future<Output = Result<ServerResponse, BoxError>> + Send + 'static {
         let processor = Arc::clone(&self.0);
+        let ServerRequest { info, body, limits } = request;
+        let protocol = info.protocol;
         async move {
-            let body = processor
-                .process(request.info.protocol, request.body, request.limits)
-                .await;
+            let body = processor.process(protocol, body, limits).await;
             Ok(ServerResponse {
                 body,
                 headers: Headers::new(),
@@ -575,12 +586,22 @@ impl<P: ServeCall> Connection<P> {
         let mut buf = FrameBuffer::new(config.limits);
         let mut buf_charge = self.budget.charge();
         let mut index = 0u64;
+        let mut runner = InlineRunner::new();
         // When the request at the front of the buffer began to arrive (for the read timeout).
         let mut message_started: Option<Instant> = None;
+        // One wait for the stop and one timer for the whole connection, polled again at every read rather
+        // than made anew: registering either is a lock, and most reads would pay for two of each.
+        let stop = self.stop_reading.cancelled();
+        tokio::pin!(stop);
+        // Fires at the read or idle deadline or before it (it is moved earlier, never later, and a timer that
+        // fires early is just set again): the idle deadline moves with every read.
+        let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
+        // When the last read brought bytes: the arrival time of the requests it completed (one clock reading
+        // for all of them), and what the idle timeout counts from.
+        let mut read_at = Instant::now();
+        let mut last_active = read_at;
         loop {
-            if self.stop_reading.is_cancelled() {
-                return Ending::Stopped;
-            }
+            let taken = index;
             loop {
                 let frame = match buf.next_request() {
                     Ok(Some(frame)) => frame,
@@ -614,7 +635,7 @@ impl<P: ServeCall> Connection<P> {
                             Ok(permit) => permit,
                             Err(_) => return Ending::Stopped,
                         },
-                        () = self.stop_reading.cancelled() => return Ending::Stopped,
+                        () = &mut stop => return Ending::Stopped,
                     },
                 };
                 // The request holds its bytes (decompressed, for THeader) until its reply is written.
@@ -640,8 +661,10 @@ impl<P: ServeCall> Connection<P> {
                     Arc::clone(&self.backlog),
                     config.limits,
                     config.call_timeout,
+                    read_at,
+                    config.metrics,
                 );
-                run_inline_or_spawn(request, &self.abort).await;
+                runner.run(request, &self.abort).await;
                 index += 1;
             }
 
@@ -656,7 +679,7 @@ impl<P: ServeCall> Connection<P> {
                     }
                     tokio::select! {
                         () = drained => {}
-                        () = self.stop_reading.cancelled() => return Ending::Stopped,
+                        () = &mut stop => return Ending::Stopped,
                     }
                 }
                 // Time spent not reading is not the peer's.
@@ -664,19 +687,29 @@ impl<P: ServeCall> Connection<P> {
             }
 
             let idle = buf.buffered() == 0;
+            if index != taken {
+                last_active = read_at;
+            }
             let deadline = if idle {
                 message_started = None;
                 config
                     .idle_timeout
-                    .and_then(|idle| Instant::now().checked_add(idle))
+                    .and_then(|idle| last_active.checked_add(idle))
             } else {
                 let started = *message_started.get_or_insert_with(Instant::now);
                 started.checked_add(config.read_timeout)
             };
-            let timer = async {
-                match deadline {
-                    Some(deadline) => tokio::time::sleep_until(deadline).await,
-                    None => std::future::pending().await,
+            if let Some(deadline) = deadline {
+                let timer =
+                    timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                if timer.deadline() > deadline {
+                    timer.as_mut().reset(deadline);
+                }
+            }
+            let timer_fired = async {
+                match (deadline, timer.as_mut()) {
+                    (Some(_), Some(timer)) => timer.as_mut().await,
+                    _ => std::future::pending().await,
                 }
             };
             // The read buffer's memory, the room for this read included, comes out of the budget first. The
@@ -689,11 +722,19 @@ impl<P: ServeCall> Connection<P> {
                 }
                 buf.fill(reader).await
             };
+            // The stop comes first: a peer whose bytes are always ready must not keep the connection open.
             let read = tokio::select! {
                 biased;
+                () = &mut stop => return Ending::Stopped,
                 read = read => read,
-                () = self.stop_reading.cancelled() => return Ending::Stopped,
-                () = timer => {
+                () = timer_fired => {
+                    if let Some(deadline) = deadline.filter(|&deadline| Instant::now() < deadline) {
+                        // Set for an earlier deadline that has moved on since.
+                        if let Some(timer) = timer.as_mut() {
+                            timer.as_mut().reset(deadline);
+                        }
+                        continue;
+                    }
                     if !idle {
                         return Ending::Closed(format!(
                             "a request still incomplete after the read timeout of {:?} ({} bytes arrived)",
@@ -707,6 +748,8 @@ impl<P: ServeCall> Connection<P> {
                         tracing::debug!(peer = %self.peer, "closing an idle connection");
                         return Ending::Stopped;
                     }
+                    // Not idle after all: calls are still being answered.
+                    last_active = Instant::now();
                     continue;
                 }
             };
@@ -721,7 +764,7 @@ impl<P: ServeCall> Connection<P> {
                     }
                     return Ending::Peer;
                 }
-                Ok(_) => {}
+                Ok(_) => read_at = Instant::now(),
                 Err(error) => {
                     tracing::debug!(peer = %self.peer, %error, "read failed");
                     return Ending::Peer;
@@ -731,20 +774,37 @@ impl<P: ServeCall> Connection<P> {
     }
 }
 
-/// Polls `request` once here and spawns it only if it has to wait. Most handlers answer without waiting, and
-/// then the reply is on its way without a task being created, scheduled and woken for it; a handler that
-/// waits (on I/O, a lock, a timer) continues on its own task while the connection reads on, until it ends or
-/// the connection is aborted.
-async fn run_inline_or_spawn(
-    request: impl Future<Output = ()> + Send + 'static,
-    abort: &CancellationToken,
-) {
-    let mut request = Box::pin(request);
-    let finished =
-        std::future::poll_fn(|cx| Poll::Ready(request.as_mut().poll(cx).is_ready())).await;
-    if !finished {
-        let abort = abort.clone();
-        tokio::spawn(async move { abort.run_until_cancelled(request).await });
+/// Runs a connection's requests: polls each once on the reading task and spawns it only if it has to wait.
+/// Most handlers answer without waiting, and then the reply is on its way without a task being created,
+/// scheduled and woken for it; a handler that waits (on I/O, a lock, a timer) continues on its own task while
+/// the connection reads on, until it ends or the connection is aborted.
+struct InlineRunner<F> {
+    /// The allocation of the last request that finished inline, for the next one: a request's future is a
+    /// few hundred bytes to a few KiB, too large for the allocator's fast path.
+    spare: Option<Pin<Box<F>>>,
+}
+
+impl<F: Future<Output = ()> + Send + 'static> InlineRunner<F> {
+    fn new() -> Self {
+        InlineRunner { spare: None }
+    }
+
+    async fn run(&mut self, request: F, abort: &CancellationToken) {
+        let mut request = match self.spare.take() {
+            Some(mut spare) => {
+                spare.set(request);
+                spare
+            }
+            None => Box::pin(request),
+        };
+        let finished =
+            std::future::poll_fn(|cx| Poll::Ready(request.as_mut().poll(cx).is_ready())).await;
+        if finished {
+            self.spare = Some(request);
+        } else {
+            let abort = abort.clone();
+            tokio::spawn(async move { abort.run_until_cancelled(request).await });
+        }
     }
 }
 
@@ -759,9 +819,10 @@ async fn serve_request<P: ServeCall>(
     backlog: Arc<Backlog>,
     limits: FrameLimits,
     call_timeout: Option<Duration>,
+    received: Instant,
+    metrics: bool,
 ) {
     let protocol = frame.protocol;
-    let received = Instant::now();
     let header = match peek_envelope(protocol, &frame.payload) {
         Some(header) => Ok(header),
         None => envelope(protocol, &frame.payload, limits.message)
@@ -793,7 +854,14 @@ async fn serve_request<P: ServeCall>(
                 received,
                 reply_headers: Default::default(),
             });
-            answer(processor, info, frame.payload.clone(), limits.message).await
+            answer(
+                processor,
+                info,
+                frame.payload.clone(),
+                limits.message,
+                metrics,
+            )
+            .await
         }
     };
     reply.bytes = payload.and_then(|payload| {
@@ -842,6 +910,7 @@ async fn answer<P: ServeCall>(
     info: Arc<CallInfo>,
     body: Bytes,
     limits: Limits,
+    metrics: bool,
 ) -> (Option<BytesMut>, Headers) {
     let span = tracing::info_span!(
         "rpc.server",
@@ -869,6 +938,7 @@ async fn answer<P: ServeCall>(
         // Late work is not started: nobody waits for its answer.
         return finish(
             &span,
+            metrics,
             &info,
             Outcome::Exception("TIMEOUT"),
             timeout(&info),
@@ -880,18 +950,12 @@ async fn answer<P: ServeCall>(
         body,
         limits,
     };
-    let served = context::serve_with(Arc::clone(&info), catch_panic(processor.serve(request)));
-    // The common case (no deadline, no subscriber) carries neither a timer nor a span around the call.
-    let served = match (info.deadline, span.is_disabled()) {
-        (None, true) => Some(served.await),
-        (None, false) => Some(served.instrument(span.clone()).await),
-        (Some(deadline), _) => Box::pin(tokio::time::timeout_at(
-            deadline,
-            served.instrument(span.clone()),
-        ))
-        .await
-        .ok(),
-    };
+    let served = Bounded::new(
+        context::serve_with(Arc::clone(&info), catch_panic(processor.serve(request))),
+        span.clone(),
+        info.deadline,
+    )
+    .await;
     let mut headers = context::take_reply_headers(&info);
     let (payload, outcome) = match served {
         None => (timeout(&info), Outcome::Exception("TIMEOUT")),
@@ -914,8 +978,10 @@ async fn answer<P: ServeCall>(
             headers.extend(response.headers);
             match response.body {
                 Some(payload) => {
+                    // Only an observed call is worth the look at its reply.
+                    let observed = metrics || !span.is_disabled();
                     let outcome = match peek_message_type(info.protocol, &payload) {
-                        Some(MessageType::Exception) => {
+                        Some(MessageType::Exception) if observed => {
                             Outcome::Exception(exception_kind(info.protocol, &payload))
                         }
                         _ => Outcome::Ok,
@@ -936,7 +1002,7 @@ async fn answer<P: ServeCall>(
             }
         }
     };
-    finish(&span, &info, outcome, payload, headers)
+    finish(&span, metrics, &info, outcome, payload, headers)
 }
 
 /// The kind of the application exception in an EXCEPTION reply, as the client will read it.
@@ -959,18 +1025,24 @@ fn exception_kind(protocol: Protocol, reply: &BytesMut) -> &'static str {
         .unwrap_or("UNKNOWN")
 }
 
-/// Records how a served call ended, in its span and its metrics, and passes its reply on.
+/// Records how a served call ended, in its span and (if asked for) its metrics, and passes its reply on.
 fn finish(
     span: &tracing::Span,
+    metrics: bool,
     info: &CallInfo,
     outcome: Outcome,
     payload: Option<BytesMut>,
     headers: Headers,
 ) -> (Option<BytesMut>, Headers) {
-    let elapsed = info.received.elapsed();
-    span.record("outcome", outcome.name());
-    span.record("duration_us", elapsed.as_micros() as u64);
-    record_call(false, info.bare_method(), outcome, elapsed);
+    // A call nobody observes reads no clock.
+    if metrics || !span.is_disabled() {
+        let elapsed = info.received.elapsed();
+        span.record("outcome", outcome.name());
+        span.record("duration_us", elapsed.as_micros() as u64);
+        if metrics {
+            record_call(false, info.bare_method(), outcome, elapsed);
+        }
+    }
     (payload, headers)
 }
 

@@ -105,6 +105,7 @@ pub struct ServiceChannel<S> {
     service_name: Option<Arc<str>>,
     remote: Option<Arc<str>>,
     limits: Limits,
+    metrics: bool,
 }
 
 impl<S> Clone for ServiceChannel<S> {
@@ -116,6 +117,7 @@ impl<S> Clone for ServiceChannel<S> {
             service_name: self.service_name.clone(),
             remote: self.remote.clone(),
             limits: self.limits,
+            metrics: self.metrics,
         }
     }
 }
@@ -142,11 +144,12 @@ impl<S> ServiceChannel<S> {
             service_name: None,
             remote: None,
             limits: Limits::DEFAULT,
+            metrics: false,
         }
     }
 
-    /// A channel through `service` with the protocol, sequence ids, multiplexed service name and reply limits
-    /// of `channel` (usually the channel `service` wraps).
+    /// A channel through `service` with the protocol, sequence ids, multiplexed service name, reply limits
+    /// and metrics setting of `channel` (usually the channel `service` wraps).
     pub fn like<C: Channel>(channel: &C, service: S) -> Self {
         ServiceChannel {
             service: Arc::new(Mutex::new(service)),
@@ -158,6 +161,7 @@ impl<S> ServiceChannel<S> {
             service_name: channel.service_name().map(Arc::from),
             remote: channel.remote().map(Arc::from),
             limits: channel.message_limits(),
+            metrics: channel.records_metrics(),
         }
     }
 
@@ -172,6 +176,12 @@ impl<S> ServiceChannel<S> {
     /// Decodes replies within `limits`.
     pub fn message_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Records the `idlc_client_*` metrics for every call (off by default).
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.metrics = enabled;
         self
     }
 }
@@ -200,6 +210,10 @@ where
 
     fn message_limits(&self) -> Limits {
         self.limits
+    }
+
+    fn records_metrics(&self) -> bool {
+        self.metrics
     }
 
     async fn call(&self, request: CallRequest) -> Result<CallResponse, TransportError> {

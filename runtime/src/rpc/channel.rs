@@ -30,6 +30,11 @@ pub trait Channel: Clone + Send + Sync + 'static {
     fn message_limits(&self) -> Limits {
         Limits::DEFAULT
     }
+    /// Whether calls through it record the `idlc_client_*` metrics (see [`rpc`](crate::rpc)). Off unless
+    /// asked for: timing and counting every call costs a few percent of a small call's time.
+    fn records_metrics(&self) -> bool {
+        false
+    }
     /// Sends `request` and, unless it is oneway, brings back the reply.
     fn call(
         &self,

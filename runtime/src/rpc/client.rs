@@ -5,7 +5,6 @@ use std::convert::Infallible;
 
 use bytes::{Bytes, BytesMut};
 use tokio::time::Instant;
-use tracing::Instrument;
 
 use super::call::{CallRequest, CallResponse};
 use super::channel::Channel;
@@ -14,7 +13,7 @@ use super::error::{
     ApplicationException, ApplicationExceptionKind, CallError, NoException, TransportError,
 };
 use super::message::encode_message;
-use super::observe::{self, Outcome};
+use super::observe::{self, Bounded, Outcome};
 use crate::protocol::{
     Binary, Codec, Compact, EncodeError, Json, Limits, MessageHeader, MessageType, Protocol,
     Reader, ThriftStruct,
@@ -143,18 +142,9 @@ async fn send<C: Channel>(
         // Not sent at all: the caller is told the call failed, so no server may run it.
         return Err(TransportError::Timeout);
     }
-    let sent = channel.call(request);
-    // The common case (no deadline, no subscriber) carries neither a timer nor a span around the call.
-    let result = match (deadline, span.is_disabled()) {
-        (None, true) => sent.await,
-        (None, false) => sent.instrument(span.clone()).await,
-        (Some(deadline), _) => Box::pin(tokio::time::timeout_at(
-            deadline,
-            sent.instrument(span.clone()),
-        ))
+    let result = Bounded::new(channel.call(request), span.clone(), deadline)
         .await
-        .unwrap_or(Err(TransportError::Timeout)),
-    };
+        .unwrap_or(Err(TransportError::Timeout));
     if let Ok(response) = &result {
         if !response.headers.is_empty() {
             context::set_client_reply_headers(response.headers.clone());
@@ -163,12 +153,29 @@ async fn send<C: Channel>(
     result
 }
 
-/// Records how a call ended, in its span and its metrics.
-fn finish(span: &tracing::Span, method: &str, outcome: Outcome, started: Instant) {
+/// When a call started, if anything is to be told how long it took: its span or the channel's metrics. A
+/// call nobody observes reads no clock.
+fn start<C: Channel>(channel: &C, span: &tracing::Span) -> Option<Instant> {
+    (channel.records_metrics() || !span.is_disabled()).then(Instant::now)
+}
+
+/// Records how a call ended, in its span and (if the channel records them) its metrics.
+fn finish<C: Channel>(
+    channel: &C,
+    span: &tracing::Span,
+    method: &str,
+    outcome: Outcome,
+    started: Option<Instant>,
+) {
+    let Some(started) = started else {
+        return;
+    };
     let elapsed = started.elapsed();
     span.record("outcome", outcome.name());
     span.record("duration_us", elapsed.as_micros() as u64);
-    observe::record(true, method, outcome, elapsed);
+    if channel.records_metrics() {
+        observe::record(true, method, outcome, elapsed);
+    }
 }
 
 fn transport_error_kind(error: &TransportError) -> &'static str {
@@ -220,8 +227,8 @@ pub async fn call<C: Channel, A: ThriftStruct, R: ThriftStruct, E>(
     let (request, wire_name) =
         request(channel, name, MessageType::Call, &args).map_err(CallError::Encode)?;
     let (protocol, seqid) = (request.protocol, request.seqid);
-    let started = Instant::now();
     let span = span(channel, &request);
+    let started = start(channel, &span);
     let reply = send(channel, request, &span)
         .await
         .and_then(|response| response.body.ok_or(TransportError::Closed));
@@ -246,7 +253,7 @@ pub async fn call<C: Channel, A: ThriftStruct, R: ThriftStruct, E>(
         }
         Err(_) => Outcome::Error("decode"),
     };
-    finish(&span, name, outcome, started);
+    finish(channel, &span, name, outcome, started);
     decoded.map_err(CallError::<E>::widen)
 }
 
@@ -258,14 +265,14 @@ pub async fn send_oneway<C: Channel, A: ThriftStruct>(
 ) -> Result<(), CallError<NoException>> {
     let (request, _) =
         request(channel, name, MessageType::Oneway, &args).map_err(CallError::Encode)?;
-    let started = Instant::now();
     let span = span(channel, &request);
+    let started = start(channel, &span);
     let sent = send(channel, request, &span).await;
     let outcome = match &sent {
         Ok(_) => Outcome::Ok,
         Err(error) => Outcome::Error(transport_error_kind(error)),
     };
-    finish(&span, name, outcome, started);
+    finish(channel, &span, name, outcome, started);
     sent.map_err(CallError::Transport)?;
     Ok(())
 }

@@ -180,8 +180,11 @@ pub(crate) fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant
 }
 
 /// Runs a server-side call in `scope`.
-pub(crate) async fn serve_with<F: Future>(scope: Arc<CallInfo>, call: F) -> F::Output {
-    SERVER.scope(scope, call).await
+pub(crate) fn serve_with<F: Future>(
+    scope: Arc<CallInfo>,
+    call: F,
+) -> tokio::task::futures::TaskLocalFuture<Arc<CallInfo>, F> {
+    SERVER.scope(scope, call)
 }
 
 fn lock_reply(scope: &CallInfo) -> std::sync::MutexGuard<'_, Headers> {

@@ -33,7 +33,7 @@ pub use processor::Processor;
 pub use retry::RetryPolicy;
 
 pub(crate) use call::{error_exception, exception_reply};
-pub(crate) use observe::{Outcome, record as record_call};
+pub(crate) use observe::{Bounded, Outcome, record as record_call};
 pub(crate) use processor::{catch_panic, encode_exception_in, read_call};
 
 /// What generated code calls and nothing else should: re-exported through `__codegen`.
@@ -41,7 +41,7 @@ pub(crate) mod codegen_support {
     pub use super::channel::SeqIds;
     pub use super::client::{ClientCore, call, send_oneway};
     pub use super::processor::{
-        IncomingCall, decode_args, encode_exception, encode_reply, guard, protocol_error,
+        Guard, IncomingCall, decode_args, encode_exception, encode_reply, guard, protocol_error,
         read_call, unknown_method,
     };
 }

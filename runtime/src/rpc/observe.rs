@@ -1,7 +1,7 @@
 //! Per-call spans and metrics, on both sides.
 //!
-//! Metrics go through the `metrics` facade: nothing is recorded (and only the keys are built) unless the
-//! application installs a recorder. Names, with a `method` label each:
+//! Metrics go through the `metrics` facade, for servers and channels built with `metrics(true)`, to whichever
+//! recorder the application installs. Names, with a `method` label each:
 //!
 //! | metric | kind | what |
 //! |---|---|---|
@@ -14,6 +14,9 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use metrics::{Counter, Histogram, Key, Label, Metadata, Recorder};
@@ -121,4 +124,50 @@ pub(crate) fn record(client: bool, method: &str, outcome: Outcome, elapsed: Dura
                 .increment(1);
         }
     });
+}
+
+pin_project_lite::pin_project! {
+    /// A call in its span and under its deadline (`None` once that passed), as one future.
+    ///
+    /// One type for every case: awaiting the call in a different wrapper per case (instrumented or not,
+    /// with a timeout or not) would give the enclosing future room for each of them.
+    pub(crate) struct Bounded<F> {
+        #[pin]
+        call: F,
+        span: tracing::Span,
+        // Boxed, and only when there is a deadline: a timer is larger than most calls' own state.
+        deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    }
+}
+
+impl<F: Future> Bounded<F> {
+    /// `call`, entering `span` (when enabled) on every poll, ended at `deadline` if it has one.
+    pub(crate) fn new(
+        call: F,
+        span: tracing::Span,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Self {
+        Bounded {
+            call,
+            span,
+            deadline: deadline.map(|deadline| Box::pin(tokio::time::sleep_until(deadline))),
+        }
+    }
+}
+
+impl<F: Future> Future for Bounded<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let polled = {
+            let _entered = this.span.enter();
+            this.call.poll(cx)
+        };
+        match (polled, this.deadline) {
+            (Poll::Ready(output), _) => Poll::Ready(Some(output)),
+            (Poll::Pending, Some(deadline)) => deadline.as_mut().poll(cx).map(|()| None),
+            (Poll::Pending, None) => Poll::Pending,
+        }
+    }
 }

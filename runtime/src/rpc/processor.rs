@@ -3,6 +3,8 @@
 //! [`Codec`].
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
 
@@ -32,32 +34,73 @@ pub trait Processor: Send + Sync + 'static {
 
 /// Runs a handler's future, turning a panic into an INTERNAL_ERROR application exception so that one bad call
 /// is answered instead of taking the server task down.
-pub async fn guard<T, E>(
-    future: impl Future<Output = Result<T, ServiceError<E>>>,
-) -> Result<T, ServiceError<E>> {
-    match catch_panic(future).await {
-        Ok(result) => result,
-        Err(detail) => Err(ServiceError::Application(ApplicationException::new(
-            ApplicationExceptionKind::INTERNAL_ERROR,
-            format!("the handler panicked: {detail}"),
-        ))),
+pub fn guard<T, E, F>(future: F) -> Guard<F>
+where
+    F: Future<Output = Result<T, ServiceError<E>>>,
+{
+    Guard {
+        inner: catch_panic(future),
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future [`guard`] returns: the handler's own, with its panics answered as exceptions.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Guard<F> {
+        #[pin]
+        inner: CatchPanic<F>,
+    }
+}
+
+impl<T, E, F> Future for Guard<F>
+where
+    F: Future<Output = Result<T, ServiceError<E>>>,
+{
+    type Output = Result<T, ServiceError<E>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().inner.poll(cx).map(|outcome| {
+            outcome.unwrap_or_else(|detail| {
+                Err(ServiceError::Application(ApplicationException::new(
+                    ApplicationExceptionKind::INTERNAL_ERROR,
+                    format!("the handler panicked: {detail}"),
+                )))
+            })
+        })
     }
 }
 
 /// Runs `future`, returning the panic message instead if it panics.
-pub(crate) async fn catch_panic<T>(future: impl Future<Output = T>) -> Result<T, String> {
-    let mut future = std::pin::pin!(future);
-    std::future::poll_fn(move |cx| {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+pub(crate) fn catch_panic<F: Future>(future: F) -> CatchPanic<F> {
+    CatchPanic { future }
+}
+
+pin_project_lite::pin_project! {
+    /// A future whose panic is its output (as the panic's message) rather than the poller's unwinding.
+    ///
+    /// A struct rather than an `async fn`: an `async fn` would hold its argument and the future it awaits, so
+    /// every such wrapper around a handler would double the size of the request's future.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct CatchPanic<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> Future for CatchPanic<F> {
+    type Output = Result<F::Output, String>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let future = self.project().future;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.poll(cx))) {
             Ok(poll) => poll.map(Ok),
-            Err(panic) => std::task::Poll::Ready(Err(panic
+            Err(panic) => Poll::Ready(Err(panic
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "no message".to_owned()))),
         }
-    })
-    .await
+    }
 }
 
 /// A request being served: its envelope, and a reader at the start of its arguments. Generated processors

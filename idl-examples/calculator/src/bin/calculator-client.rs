@@ -38,7 +38,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     };
     let mut builder = TcpChannel::builder(addr.as_str())
         .transport(transport)
-        .protocol(protocol);
+        .protocol(protocol)
+        .metrics(true);
     if let Some(dir) = &tls_dir {
         // The throwaway certificate names `localhost` and `127.0.0.1`; the name is checked whatever `addr` is.
         builder = builder.tls(tls::client_tls(dir)?, "localhost");

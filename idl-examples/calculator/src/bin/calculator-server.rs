@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .cloned()
         .unwrap_or_else(|| "127.0.0.1:9090".to_owned());
 
-    let mut builder = Server::builder();
+    let mut builder = Server::builder().metrics(true);
     if let Some(dir) = &tls_dir {
         if tls::generate_if_missing(dir)? {
             println!(
