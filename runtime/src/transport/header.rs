@@ -377,7 +377,13 @@ pub(crate) fn peek_envelope(
     if name.end > message.len() {
         return None;
     }
-    let name = faststr::FastStr::from_bytes(message.slice(name)).ok()?;
+    // Short names are copied into the string itself, without touching the message's reference count;
+    // long ones share the message's bytes.
+    let name = if name.len() <= 30 {
+        faststr::FastStr::new_u8_slice(&message[name]).ok()?
+    } else {
+        faststr::FastStr::from_bytes(message.slice(name)).ok()?
+    };
     Some((name, kind, seqid))
 }
 
