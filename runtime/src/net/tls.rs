@@ -50,6 +50,11 @@ use rustls::server::{VerifierBuilderError, WebPkiClientVerifier};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 
+/// Bytes read from the socket at a time beneath a TLS stream. rustls asks for at most 4 KiB per read, so a
+/// 4 KiB message (one record of a little over 4 KiB) took two system calls to arrive; with this buffer a
+/// read brings in up to two full records, and rustls takes them from memory.
+pub(crate) const READ_BUFFER: usize = 32 * 1024;
+
 /// Which PEM input a [`TlsError`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -270,7 +275,14 @@ pub fn server_name(name: &str) -> Result<ServerName<'static>, TlsError> {
 // A fresh provider for each config rather than the process-wide default, which a program may not have
 // installed (or may have installed differently).
 fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    let mut provider = rustls::crypto::ring::default_provider();
+    // AES-128-GCM before AES-256-GCM, as Go's and BoringSSL's defaults order them: 128-bit keys are ample
+    // for a session, and ring seals a 4 KiB record about 15% faster with them. Nothing is removed: a peer
+    // that insists on AES-256 or ChaCha20 still gets it.
+    provider
+        .cipher_suites
+        .sort_by_key(|suite| suite.suite() != rustls::CipherSuite::TLS13_AES_128_GCM_SHA256);
+    Arc::new(provider)
 }
 
 fn server_config(
