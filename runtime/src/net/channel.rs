@@ -456,10 +456,7 @@ impl TcpChannel {
         if let Some((tls, name)) = &config.tls {
             // A server that accepts the connection but never answers the handshake must not hold the
             // connection attempt (and every call waiting on it) for ever, with or without a connect timeout.
-            let handshake = tls.connector().connect(
-                name.clone(),
-                tokio::io::BufReader::with_capacity(super::tls::READ_BUFFER, stream),
-            );
+            let handshake = tls.connector().connect(name.clone(), stream);
             let stream = tokio::time::timeout(config.write_timeout, handshake)
                 .await
                 .unwrap_or_else(|_| {

@@ -520,10 +520,7 @@ impl<P: ServeCall> Connection<P> {
     ) {
         #[cfg(feature = "tls")]
         if let Some(tls) = &self.config.tls {
-            let handshake = tls.acceptor().accept(tokio::io::BufReader::with_capacity(
-                super::tls::READ_BUFFER,
-                stream,
-            ));
+            let handshake = tls.acceptor().accept(stream);
             let stream = tokio::select! {
                 handshake = tokio::time::timeout(self.config.read_timeout, handshake) => match handshake {
                     Ok(Ok(stream)) => stream,

@@ -50,11 +50,6 @@ use rustls::server::{VerifierBuilderError, WebPkiClientVerifier};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 
-/// Bytes read from the socket at a time beneath a TLS stream. rustls asks for at most 4 KiB per read, so a
-/// 4 KiB message (one record of a little over 4 KiB) took two system calls to arrive; with this buffer a
-/// read brings in up to two full records, and rustls takes them from memory.
-pub(crate) const READ_BUFFER: usize = 32 * 1024;
-
 /// Which PEM input a [`TlsError`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
