@@ -408,6 +408,67 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_two_ends_agree_on_aes_128_gcm_and_a_peer_preferring_another_suite_gets_it() {
+        let (ca, cert, key) = ca_and_leaf();
+        let server = ServerTls::from_pem(cert.as_bytes(), key.as_bytes()).unwrap();
+        let ours = ClientTls::from_pem_roots(ca.as_bytes()).unwrap();
+        let mut roots = RootCertStore::empty();
+        for ca in CertificateDer::pem_slice_iter(ca.as_bytes()) {
+            roots.add(ca.unwrap()).unwrap();
+        }
+        // rustls' own default order, which puts AES-256-GCM first.
+        let theirs = ClientTls::from_config(Arc::new(
+            ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        ));
+        let mut suites = Vec::new();
+        for client in [&ours, &theirs] {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let address = listener.local_addr().unwrap();
+            let acceptor = server.acceptor();
+            let serving = async move {
+                let (tcp, _) = listener.accept().await.unwrap();
+                acceptor.accept(tcp).await.unwrap()
+            };
+            let connector = client.connector();
+            let calling = async move {
+                let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+                connector
+                    .connect(server_name("localhost").unwrap(), tcp)
+                    .await
+                    .unwrap()
+            };
+            let (served, called) = tokio::join!(serving, calling);
+            let suite = called
+                .get_ref()
+                .1
+                .negotiated_cipher_suite()
+                .unwrap()
+                .suite();
+            assert_eq!(
+                served
+                    .get_ref()
+                    .1
+                    .negotiated_cipher_suite()
+                    .unwrap()
+                    .suite(),
+                suite
+            );
+            suites.push(suite);
+        }
+        assert_eq!(
+            suites,
+            [
+                rustls::CipherSuite::TLS13_AES_128_GCM_SHA256,
+                rustls::CipherSuite::TLS13_AES_256_GCM_SHA384
+            ]
+        );
+    }
+
+    #[tokio::test]
     async fn mutual_tls_needs_the_client_identity() {
         let (ca, cert, key) = ca_and_leaf();
         let server = ServerTls::from_pem(cert.as_bytes(), key.as_bytes())
