@@ -245,6 +245,57 @@ async fn a_thousand_concurrent_calls_on_one_connection_reach_their_callers() {
     }
 }
 
+/// Replies to requests answered on the reading task are written by that task, batched until it would wait:
+/// for more bytes, or for a place in flight. With two places, the replies holding them must go out before
+/// the reader waits for a third, or the connection stalls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_made_while_reading_go_out_even_when_the_reader_waits_for_a_place_in_flight() {
+    let (addr, _stop, _task) = start(Server::builder().max_in_flight(2)).await;
+    for dialect in [DIALECTS[0], DIALECTS[3], DIALECTS[7]] {
+        let client = connect(addr, dialect).await;
+        let calls = (0..500).map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                // Mostly answered at once (a division), every tenth after a short sleep (on its own task).
+                let result = if i % 10 == 0 {
+                    client
+                        .add(i, 200)
+                        .await
+                        .map(|sum| sum - 200)
+                        .map_err(|error| error.to_string())
+                } else {
+                    let work = Work {
+                        first: i,
+                        second: 1,
+                        op: Operation::DIVIDE,
+                        comment: None,
+                    };
+                    client
+                        .calculate(1, work)
+                        .await
+                        .map_err(|error| error.to_string())
+                };
+                (i, result)
+            })
+        });
+        let all = futures_join(calls.collect());
+        for (i, result) in tokio::time::timeout(Duration::from_secs(20), all)
+            .await
+            .unwrap_or_else(|_| panic!("{dialect:?}: the calls stalled"))
+        {
+            assert_eq!(result.unwrap(), i, "{dialect:?}");
+        }
+    }
+}
+
+async fn futures_join<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut done = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        done.push(task.await.unwrap());
+    }
+    done
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_services_share_a_port_and_a_connection() {
     let server = Server::builder().bind("127.0.0.1:0").await.unwrap();

@@ -21,7 +21,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -548,16 +548,27 @@ impl<P: ServeCall> Connection<P> {
         R: AsyncRead + Send + Unpin + 'static,
         W: AsyncWrite + Send + Unpin + 'static,
     {
-        let (replies, outgoing) = mpsc::unbounded_channel();
-        let writer = tokio::spawn(write_replies(
-            writer,
-            outgoing,
-            Arc::clone(&self.backlog),
-            self.config.max_queued_reply_bytes,
-            [self.abort.clone(), self.stop_reading.clone()],
-            self.config.write_timeout,
-            Arc::clone(&self.peer),
-        ));
+        let (channel, outgoing) = mpsc::unbounded_channel();
+        let writes = Arc::new(Writes {
+            side: tokio::sync::Mutex::new(WriteSide {
+                writer,
+                order: ReplyOrder::default(),
+                out: BytesMut::new(),
+                sent: Vec::new(),
+                closed: false,
+            }),
+            leftover: Notify::new(),
+            backlog: Arc::clone(&self.backlog),
+            max_backlog: self.config.max_queued_reply_bytes,
+            stop: [self.abort.clone(), self.stop_reading.clone()],
+            write_timeout: self.config.write_timeout,
+            peer: Arc::clone(&self.peer),
+        });
+        let replies = Replies {
+            channel,
+            writes: Arc::clone(&writes),
+        };
+        let writer = tokio::spawn(write_replies(writes, outgoing));
         let ending = self.read_requests(&mut reader, &replies).await;
         match ending {
             Ending::Closed(reason) => {
@@ -576,10 +587,10 @@ impl<P: ServeCall> Connection<P> {
     /// Each step tries the ready case first and waits on the stop signal only when it must wait anyway: a
     /// served call then costs no registration with the cancellation token, no timer and no lock beyond its
     /// place among those in flight.
-    async fn read_requests<R: AsyncRead + Unpin>(
+    async fn read_requests<R: AsyncRead + Unpin, W: AsyncWrite + Send + Unpin + 'static>(
         &self,
         reader: &mut R,
-        replies: &mpsc::UnboundedSender<Outgoing>,
+        replies: &Replies<W>,
     ) -> Ending {
         let config = &*self.config;
         let in_flight = Arc::new(Semaphore::new(config.max_in_flight));
@@ -615,13 +626,15 @@ impl<P: ServeCall> Connection<P> {
                         } = error
                         {
                             let bytes = invalid_transform_reply(protocol, seqid, &error);
-                            let _ = replies.send(Outgoing {
-                                index,
-                                ordered: true,
-                                bytes,
-                                close: None,
-                                held: None,
-                            });
+                            let _ = replies
+                                .send(Outgoing {
+                                    index,
+                                    ordered: true,
+                                    bytes,
+                                    close: None,
+                                    held: None,
+                                })
+                                .await;
                         }
                         return Ending::Closed(error.to_string());
                     }
@@ -629,14 +642,18 @@ impl<P: ServeCall> Connection<P> {
                 message_started = None;
                 let permit = match Arc::clone(&in_flight).try_acquire_owned() {
                     Ok(permit) => permit,
-                    Err(_) => tokio::select! {
-                        biased;
-                        permit = Arc::clone(&in_flight).acquire_owned() => match permit {
-                            Ok(permit) => permit,
-                            Err(_) => return Ending::Stopped,
-                        },
-                        () = &mut stop => return Ending::Stopped,
-                    },
+                    // Places in flight come back as replies are written, those made here included.
+                    Err(_) => {
+                        replies.flush().await;
+                        tokio::select! {
+                            biased;
+                            permit = Arc::clone(&in_flight).acquire_owned() => match permit {
+                                Ok(permit) => permit,
+                                Err(_) => return Ending::Stopped,
+                            },
+                            () = &mut stop => return Ending::Stopped,
+                        }
+                    }
                 };
                 // The request holds its bytes (decompressed, for THeader) until its reply is written.
                 let mut charge = self.budget.charge();
@@ -667,6 +684,8 @@ impl<P: ServeCall> Connection<P> {
                 runner.run(request, &self.abort).await;
                 index += 1;
             }
+
+            replies.flush().await;
 
             // A peer that does not read its replies is not read from either.
             if self.backlog.bytes.load(Ordering::Acquire) >= config.max_queued_reply_bytes {
@@ -797,8 +816,19 @@ impl<F: Future<Output = ()> + Send + 'static> InlineRunner<F> {
             }
             None => Box::pin(request),
         };
-        let finished =
-            std::future::poll_fn(|cx| Poll::Ready(request.as_mut().poll(cx).is_ready())).await;
+        let finished = std::future::poll_fn(|cx| {
+            /// Clears `INLINE` however the poll ends.
+            struct Inline;
+            impl Drop for Inline {
+                fn drop(&mut self) {
+                    INLINE.set(false);
+                }
+            }
+            INLINE.set(true);
+            let _inline = Inline;
+            Poll::Ready(request.as_mut().poll(cx).is_ready())
+        })
+        .await;
         if finished {
             self.spare = Some(request);
         } else {
@@ -809,13 +839,13 @@ impl<F: Future<Output = ()> + Send + 'static> InlineRunner<F> {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn serve_request<P: ServeCall>(
+async fn serve_request<P: ServeCall, W: AsyncWrite + Send + Unpin + 'static>(
     processor: P,
     peer: Arc<Peer>,
     tls: bool,
     frame: Frame,
     mut reply: Outgoing,
-    replies: mpsc::UnboundedSender<Outgoing>,
+    replies: Replies<W>,
     backlog: Arc<Backlog>,
     limits: FrameLimits,
     call_timeout: Option<Duration>,
@@ -886,8 +916,8 @@ async fn serve_request<P: ServeCall>(
         charge.force(len);
     }
     backlog.bytes.fetch_add(len, Ordering::AcqRel);
-    if let Err(unsent) = replies.send(reply) {
-        backlog.bytes.fetch_sub(unsent.0.len(), Ordering::AcqRel);
+    if let Err(unsent) = replies.send(reply).await {
+        backlog.bytes.fetch_sub(unsent.len(), Ordering::AcqRel);
     }
 }
 
@@ -1123,57 +1153,228 @@ fn frame_reply(
     }
 }
 
+/// A connection's write side: the stream, and the replies made but not yet written.
+struct WriteSide<W> {
+    writer: W,
+    order: ReplyOrder,
+    /// Bytes of released replies not yet written.
+    out: BytesMut,
+    /// Replies whose bytes are in `out` (or were written), until the write is done.
+    sent: Vec<Outgoing>,
+    /// Set once nothing more is to be written: a reply asked to close the connection, or a write failed.
+    closed: bool,
+}
+
+/// What a connection's replies go through. Its writer task holds the write side while it writes; a request
+/// that finishes while the writer task is idle writes its own reply, which saves a hand-off between tasks
+/// (a queue push, a wake-up and a poll) on every call of a lone caller.
+struct Writes<W> {
+    side: tokio::sync::Mutex<WriteSide<W>>,
+    /// Notified when a request left bytes in `out` that the socket would not take at once.
+    leftover: Notify,
+    backlog: Arc<Backlog>,
+    max_backlog: usize,
+    /// Abort, then stop reading: what ends the rest of the connection when it cannot be written.
+    stop: [CancellationToken; 2],
+    write_timeout: Duration,
+    peer: Arc<Peer>,
+}
+
+impl<W> Writes<W> {
+    /// Lets go of the replies written: their places in flight, their memory, their bytes in the backlog.
+    /// `true` if one of them closes the connection.
+    fn settle(&self, side: &mut WriteSide<W>) -> bool {
+        let written: usize = side.sent.iter().map(Outgoing::len).sum();
+        let close = side.sent.iter_mut().find_map(|reply| reply.close.take());
+        side.sent.clear();
+        let before = self.backlog.bytes.fetch_sub(written, Ordering::AcqRel);
+        if before >= self.max_backlog && before - written < self.max_backlog {
+            self.backlog.drained.notify_waiters();
+        }
+        match close {
+            Some(reason) => {
+                tracing::warn!(peer = %self.peer, %reason, "closing the connection");
+                self.fail(side);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Writes nothing more, and ends everything else on the connection.
+    fn fail(&self, side: &mut WriteSide<W>) {
+        side.closed = true;
+        self.stop.iter().for_each(CancellationToken::cancel);
+    }
+}
+
+/// Where a connection's requests send their replies.
+struct Replies<W> {
+    channel: mpsc::UnboundedSender<Outgoing>,
+    writes: Arc<Writes<W>>,
+}
+
+impl<W> Clone for Replies<W> {
+    fn clone(&self) -> Self {
+        Replies {
+            channel: self.channel.clone(),
+            writes: Arc::clone(&self.writes),
+        }
+    }
+}
+
+impl<W: AsyncWrite + Send + Unpin + 'static> Replies<W> {
+    /// Hands `reply` on: into the write side if it is free, otherwise to the writer task; the reply back if
+    /// the connection writes nothing more. A request answered on the reading task leaves its reply for the
+    /// reader to [`flush`](Self::flush) with the rest of its batch, so that replies to requests that came
+    /// together go out in one write; any other writes its reply now if the socket takes it without waiting.
+    async fn send(&self, reply: Outgoing) -> Result<(), Outgoing> {
+        let Ok(mut guard) = self.writes.side.try_lock() else {
+            return self.channel.send(reply).map_err(|unsent| unsent.0);
+        };
+        let side = &mut *guard;
+        if side.closed {
+            return Err(reply);
+        }
+        side.order.push(reply, &mut side.out, &mut side.sent);
+        if INLINE.get() {
+            return Ok(());
+        }
+        self.write(side).await;
+        Ok(())
+    }
+
+    /// Writes what the requests answered on the reading task left, before the reader waits for more bytes.
+    /// If the write side is busy, whoever holds it writes them: they are in its buffer already.
+    async fn flush(&self) {
+        if let Ok(mut guard) = self.writes.side.try_lock() {
+            if !guard.closed {
+                self.write(&mut guard).await;
+            }
+        }
+    }
+
+    /// Writes `side.out` if the socket takes it all without waiting; hands the rest to the writer task.
+    async fn write(&self, side: &mut WriteSide<W>) {
+        if side.out.is_empty() {
+            // Nothing to write now (a oneway call, or a reply waiting for an earlier one).
+            if self.writes.settle(side) {
+                self.writes.leftover.notify_one();
+            }
+            return;
+        }
+        let written = std::future::poll_fn(|cx| Poll::Ready(write_now(side, cx))).await;
+        match written {
+            Ok(true) => {
+                side.out.clear();
+                if self.writes.settle(side) {
+                    self.writes.leftover.notify_one();
+                }
+            }
+            // The rest, under the write timeout, is the writer task's.
+            Ok(false) => self.writes.leftover.notify_one(),
+            Err(error) => {
+                tracing::debug!(peer = %self.writes.peer, %error, "closing the connection: the reply cannot be written");
+                self.writes.fail(side);
+                self.writes.leftover.notify_one();
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// Set while the reading task polls a request for the first time (see [`InlineRunner`]): a reply made
+    /// then is written by the reader with the rest of its batch.
+    static INLINE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Writes as much of `side.out` as the socket takes without waiting: `true` once all of it is written.
+fn write_now<W: AsyncWrite + Unpin>(
+    side: &mut WriteSide<W>,
+    cx: &mut Context<'_>,
+) -> io::Result<bool> {
+    use bytes::Buf;
+    while !side.out.is_empty() {
+        match Pin::new(&mut side.writer).poll_write(cx, &side.out) {
+            Poll::Ready(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
+            Poll::Ready(Ok(n)) => side.out.advance(n),
+            Poll::Ready(Err(error)) => return Err(error),
+            Poll::Pending => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
 /// Writes replies as they come, batching those that are ready together into one write, and holding back
 /// ordered replies until those before them are out. A request keeps its place in flight, and its memory,
 /// until its reply has been written. When the connection cannot be written, `stop` (abort, then stop
 /// reading) ends everything else.
 async fn write_replies<W: AsyncWrite + Unpin>(
-    mut writer: W,
+    writes: Arc<Writes<W>>,
     mut replies: mpsc::UnboundedReceiver<Outgoing>,
-    backlog: Arc<Backlog>,
-    max_backlog: usize,
-    stop: [CancellationToken; 2],
-    write_timeout: Duration,
-    peer: Arc<Peer>,
 ) {
-    let [abort, _] = &stop;
-    let mut order = ReplyOrder::default();
-    let mut out = BytesMut::new();
-    let mut sent = Vec::new();
-    // Ends when every sender is gone: the reader has stopped and every request has answered or been
-    // cancelled.
-    while let Some(reply) = replies.recv().await {
-        order.push(reply, &mut out, &mut sent);
+    let [abort, _] = &writes.stop;
+    // Ends when every sender is gone (the reader has stopped and every request has answered or been
+    // cancelled), or the connection closes.
+    loop {
+        let first = tokio::select! {
+            biased;
+            reply = replies.recv() => match reply {
+                Some(reply) => Some(reply),
+                None => break,
+            },
+            () = writes.leftover.notified() => None,
+        };
+        let mut guard = writes.side.lock().await;
+        let side = &mut *guard;
+        if side.closed {
+            break;
+        }
+        if let Some(reply) = first {
+            side.order.push(reply, &mut side.out, &mut side.sent);
+        }
         while let Ok(reply) = replies.try_recv() {
-            order.push(reply, &mut out, &mut sent);
+            side.order.push(reply, &mut side.out, &mut side.sent);
         }
-        if !out.is_empty() {
-            if let Err(error) =
-                super::write_within(&mut writer, &out, write_timeout, Some(abort)).await
+        if !side.out.is_empty() {
+            if let Err(error) = super::write_within(
+                &mut side.writer,
+                &side.out,
+                writes.write_timeout,
+                Some(abort),
+            )
+            .await
             {
-                tracing::debug!(%peer, %error, "closing the connection: the reply cannot be written");
-                stop.iter().for_each(CancellationToken::cancel);
-                return;
+                tracing::debug!(peer = %writes.peer, %error, "closing the connection: the reply cannot be written");
+                writes.fail(side);
+                break;
             }
-            out.clear();
-            if out.capacity() > 1 << 20 {
-                out = BytesMut::new();
+            side.out.clear();
+            if side.out.capacity() > 1 << 20 {
+                side.out = BytesMut::new();
             }
         }
-        let written: usize = sent.iter().map(Outgoing::len).sum();
-        let close = sent.iter_mut().find_map(|reply| reply.close.take());
-        sent.clear();
-        let before = backlog.bytes.fetch_sub(written, Ordering::AcqRel);
-        if before >= max_backlog && before - written < max_backlog {
-            backlog.drained.notify_waiters();
-        }
-        if let Some(reason) = close {
-            tracing::warn!(%peer, %reason, "closing the connection");
-            stop.iter().for_each(CancellationToken::cancel);
+        if writes.settle(side) {
             break;
         }
     }
-    let _ = tokio::time::timeout(write_timeout, writer.shutdown()).await;
+    let mut guard = writes.side.lock().await;
+    let side = &mut *guard;
+    // What a request left unwritten just before the last sender went.
+    if !side.closed && !side.out.is_empty() {
+        let written = super::write_within(
+            &mut side.writer,
+            &side.out,
+            writes.write_timeout,
+            Some(abort),
+        )
+        .await;
+        if written.is_ok() {
+            side.out.clear();
+            writes.settle(side);
+        }
+    }
+    let _ = tokio::time::timeout(writes.write_timeout, side.writer.shutdown()).await;
 }
 
 /// Releases replies in request order, except those that may overtake.
