@@ -462,24 +462,32 @@ async fn a_client_rate_limit_behind_a_buffer_paces_the_calls() {
                 .rate_limit(4, Duration::from_millis(500)),
         )
         .await;
-        let started = Instant::now();
-        let mut callers = tokio::task::JoinSet::new();
-        for i in 0..12 {
-            let client = client.clone();
-            callers.spawn(async move { client.add(i, 0).await });
-        }
-        while let Some(joined) = callers.join_next().await {
-            joined.unwrap().unwrap();
-        }
-        // 12 calls at 4 per half second: the last four cannot start before the third period, 1 s in.
-        let elapsed = started.elapsed();
-        assert!(
-            elapsed >= Duration::from_millis(950),
-            "12 calls took {elapsed:?}"
-        );
-        assert_eq!(served.probe.started.load(Ordering::SeqCst), 12);
+        twelve_calls_take_a_second(&client, &served).await;
     })
     .await;
+}
+
+/// Makes 12 concurrent calls through a limit of 4 per half second: the last four cannot start before the
+/// third period, 1 s in, and all 12 reach the handler.
+async fn twelve_calls_take_a_second<C: idlc_runtime::rpc::Channel>(
+    client: &CalculatorClient<C>,
+    served: &Served,
+) {
+    let started = Instant::now();
+    let mut callers = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let client = client.clone();
+        callers.spawn(async move { client.add(i, 0).await });
+    }
+    while let Some(joined) = callers.join_next().await {
+        joined.unwrap().unwrap();
+    }
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(950),
+        "12 calls took {elapsed:?}"
+    );
+    assert_eq!(served.probe.started.load(Ordering::SeqCst), 12);
 }
 
 /// On the server too, a rate limit goes behind a `buffer`; calls beyond the rate wait their turn.
@@ -494,21 +502,7 @@ async fn a_server_rate_limit_behind_a_buffer_paces_the_calls() {
         )
         .await;
         let client = connect(addr, Transport::Header).await;
-        let started = Instant::now();
-        let mut callers = tokio::task::JoinSet::new();
-        for i in 0..12 {
-            let client = client.clone();
-            callers.spawn(async move { client.add(i, 0).await });
-        }
-        while let Some(joined) = callers.join_next().await {
-            joined.unwrap().unwrap();
-        }
-        let elapsed = started.elapsed();
-        assert!(
-            elapsed >= Duration::from_millis(950),
-            "12 calls took {elapsed:?}"
-        );
-        assert_eq!(served.probe.started.load(Ordering::SeqCst), 12);
+        twelve_calls_take_a_second(&client, &served).await;
     })
     .await;
 }
